@@ -22,3 +22,19 @@ function(pictor_engine_library name)
     target_precompile_headers(${name} REUSE_FROM pictor_pch)
     set_property(GLOBAL APPEND PROPERTY PICTOR_ENGINE_LIBS ${name})
 endfunction()
+
+# pictor_embed_resource(TARGET NAME FILE): compiles FILE into TARGET as
+#   std::string_view pictor::resources::NAME();   (declared in core/util/resources.h)
+# The engine has no Qt resource system; data files it needs at run time (default settings,
+# ImageNet class names, ...) are built in so the binaries work from any folder.
+function(pictor_embed_resource target name file)
+    set(out ${CMAKE_CURRENT_BINARY_DIR}/embedded_${name}.cpp)
+    add_custom_command(
+        OUTPUT ${out}
+        COMMAND ${CMAKE_COMMAND} -DINPUT=${file} -DOUTPUT=${out} -DNAME=${name}
+                -P ${PROJECT_SOURCE_DIR}/cmake/EmbedResource.cmake
+        DEPENDS ${file} ${PROJECT_SOURCE_DIR}/cmake/EmbedResource.cmake
+        COMMENT "Embedding ${file} as pictor::resources::${name}()")
+    target_sources(${target} PRIVATE ${out})
+    set_source_files_properties(${out} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+endfunction()
