@@ -1,0 +1,149 @@
+#include "core/io/json_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/util/error.h"
+
+namespace pictor {
+
+namespace {
+
+const char* kind(const nlohmann::json& j) { return j.type_name(); }
+
+}  // namespace
+
+JsonConfig::JsonConfig() : json_(std::make_shared<const nlohmann::json>(nlohmann::json::object())) {}
+
+JsonConfig JsonConfig::load(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail("cannot open config file '" + path.string() + "'");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) fail("cannot read config file '" + path.string() + "'");
+    return parse(text.str(), path.string());
+}
+
+JsonConfig JsonConfig::parse(const std::string& text, const std::string& source) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        // nlohmann's message carries "at line L, column C".
+        fail("'" + source + "' is not valid JSON: " + e.what());
+    }
+    if (!j.is_object()) fail("'" + source + "' must hold a JSON object, got " + std::string(kind(j)));
+    JsonConfig c;
+    c.json_ = std::make_shared<const nlohmann::json>(std::move(j));
+    c.source_ = source;
+    return c;
+}
+
+bool JsonConfig::has(const std::string& key) const {
+    const auto it = json_->find(key);
+    return it != json_->end() && !it->is_null();
+}
+
+JsonConfig JsonConfig::child(const std::string& key) const {
+    JsonConfig c;
+    c.source_ = source_.empty() ? key : source_ + ":" + key;
+    if (!has(key)) return c;
+    const auto& v = json_->at(key);
+    if (!v.is_object())
+        fail("'" + source_ + "': key \"" + key + "\" must be an object, got " + std::string(kind(v)));
+    c.json_ = std::make_shared<const nlohmann::json>(v);
+    return c;
+}
+
+namespace {
+
+[[noreturn]] void wrong_type(const std::string& source, const std::string& key, const char* expected,
+                             const nlohmann::json& v) {
+    fail("'" + source + "': key \"" + key + "\" must be " + expected + ", got " + std::string(kind(v)) + " " +
+         v.dump());
+}
+
+int64_t as_int(const std::string& source, const std::string& key, const nlohmann::json& v) {
+    if (v.is_number_integer()) return v.get<int64_t>();
+    // 2.0 written by Python for an int field is accepted; 2.5 is not.
+    if (v.is_number_float()) {
+        const double d = v.get<double>();
+        if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+    }
+    wrong_type(source, key, "an integer", v);
+}
+
+double as_double(const std::string& source, const std::string& key, const nlohmann::json& v) {
+    if (v.is_number()) return v.get<double>();
+    wrong_type(source, key, "a number", v);
+}
+
+}  // namespace
+
+int64_t JsonConfig::get_int(const std::string& key, int64_t fallback) const {
+    return has(key) ? as_int(source_, key, json_->at(key)) : fallback;
+}
+
+double JsonConfig::get_double(const std::string& key, double fallback) const {
+    return has(key) ? as_double(source_, key, json_->at(key)) : fallback;
+}
+
+bool JsonConfig::get_bool(const std::string& key, bool fallback) const {
+    if (!has(key)) return fallback;
+    const auto& v = json_->at(key);
+    if (!v.is_boolean()) wrong_type(source_, key, "true or false", v);
+    return v.get<bool>();
+}
+
+std::string JsonConfig::get_string(const std::string& key, const std::string& fallback) const {
+    if (!has(key)) return fallback;
+    const auto& v = json_->at(key);
+    if (!v.is_string()) wrong_type(source_, key, "a string", v);
+    return v.get<std::string>();
+}
+
+std::vector<int64_t> JsonConfig::get_int_list(const std::string& key, const std::vector<int64_t>& fallback) const {
+    if (!has(key)) return fallback;
+    const auto& v = json_->at(key);
+    if (!v.is_array()) wrong_type(source_, key, "a list of integers", v);
+    std::vector<int64_t> out;
+    for (size_t i = 0; i < v.size(); ++i) out.push_back(as_int(source_, key + "[" + std::to_string(i) + "]", v[i]));
+    return out;
+}
+
+std::vector<double> JsonConfig::get_double_list(const std::string& key, const std::vector<double>& fallback) const {
+    if (!has(key)) return fallback;
+    const auto& v = json_->at(key);
+    if (!v.is_array()) wrong_type(source_, key, "a list of numbers", v);
+    std::vector<double> out;
+    for (size_t i = 0; i < v.size(); ++i)
+        out.push_back(as_double(source_, key + "[" + std::to_string(i) + "]", v[i]));
+    return out;
+}
+
+std::vector<std::string> JsonConfig::get_string_list(const std::string& key,
+                                                     const std::vector<std::string>& fallback) const {
+    if (!has(key)) return fallback;
+    const auto& v = json_->at(key);
+    if (!v.is_array()) wrong_type(source_, key, "a list of strings", v);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string()) wrong_type(source_, key + "[" + std::to_string(i) + "]", "a string", v[i]);
+        out.push_back(v[i].get<std::string>());
+    }
+    return out;
+}
+
+int64_t JsonConfig::require_int(const std::string& key) const {
+    if (!has(key)) fail("'" + source_ + "': required key \"" + key + "\" is missing");
+    return get_int(key, 0);
+}
+
+std::string JsonConfig::require_string(const std::string& key) const {
+    if (!has(key)) fail("'" + source_ + "': required key \"" + key + "\" is missing");
+    return get_string(key, {});
+}
+
+}  // namespace pictor
