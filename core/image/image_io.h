@@ -13,7 +13,8 @@
 //     (Convert.c i2rgb) rather than scaling; reproduced for parity with the Python tools.
 //   - JPEG gray → 1 channel, YCbCr/RGB → 3, CMYK/YCCK → RGB with Pillow's cmyk2rgb formula
 //     (inverted first when an Adobe marker is present, as Pillow's "CMYK;I").
-//   - tRNS on gray/RGB PNGs and gAMA/iCCP are ignored (as convert("RGB") does).
+//   - tRNS on gray/RGB PNGs, gAMA/iCCP and EXIF orientation are ignored (as Image.open +
+//     convert("RGB") do).
 // Failure contract: every problem (missing/empty/unknown file, truncated data, bad CRC, corrupt
 // stream, more than 178,956,970 pixels = Pillow's decompression-bomb limit) throws pictor::Error
 // naming the file; libpng/libjpeg errors never crash or leak. All functions are thread-safe

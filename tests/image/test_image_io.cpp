@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <random>
 
 #include <jpeglib.h>
 #include <png.h>
@@ -399,4 +400,42 @@ TEST_CASE("broken PNGs give errors naming the file", "[image_io]") {
     require_error_naming([&] { read_image(tmp / "missing.png"); }, tmp / "missing.png");
     fs::create_directories(tmp / "dir.png");
     require_error_naming([&] { read_image(tmp / "dir.png"); }, tmp / "dir.png");
+}
+
+TEST_CASE("mutated PNG and JPEG files never crash the readers", "[image_io]") {
+    // Deterministic byte flips, truncations and chunk-length lies over valid files: every outcome
+    // must be an image or a pictor::Error (run under ASan+UBSan as well).
+    test::TempDir tmp;
+    write_png(tmp / "seed.png", random_u8(24, 20, 4, 11), {{"parameters", "a fox"}, {"prompt", "\xe7\x8b\x90"}});
+    const at::Tensor smooth = at::arange(24 * 20 * 3, at::kInt).remainder(251).to(at::kByte).reshape({24, 20, 3});
+    write_jpeg(tmp / "seed.jpg", smooth, JCS_RGB);
+    std::mt19937 rng(1234);
+    int errors = 0, decoded = 0;
+    for (const char* seed : {"seed.png", "seed.jpg"}) {
+        const std::string original = read_bytes(tmp / seed);
+        for (int round = 0; round < 150; ++round) {
+            std::string bytes = original;
+            const int kind = round % 3;
+            if (kind == 0) {  // flip a few bytes anywhere
+                for (int k = 0; k < 1 + round % 4; ++k) bytes[rng() % bytes.size()] ^= static_cast<char>(1 + rng() % 255);
+            } else if (kind == 1) {  // truncate
+                bytes.resize(rng() % bytes.size());
+            } else {  // overwrite 4 bytes (PNG chunk lengths, JPEG segment lengths) with large values
+                const size_t at = 8 + rng() % (bytes.size() - 12);
+                for (int k = 0; k < 4; ++k) bytes[at + k] = static_cast<char>(k < 2 ? 0x7F : rng() % 256);
+            }
+            const fs::path p = tmp / ("m" + std::to_string(round) + seed);
+            write_raw(p, bytes);
+            try {
+                const at::Tensor img = read_image(p);
+                CHECK(img.dim() == 3);
+                ++decoded;
+            } catch (const Error& e) {
+                CHECK(std::string(e.what()).find(p.filename().string()) != std::string::npos);
+                ++errors;
+            }
+        }
+    }
+    CHECK(errors > 100);
+    CHECK(errors + decoded == 300);
 }
