@@ -47,6 +47,8 @@ public:
     // The tensor, copied out of the mapping into its own memory (so it outlives this object), and
     // converted to `dtype` when given. Throws pictor::Error if `name` is absent.
     at::Tensor load(const std::string& name, std::optional<c10::ScalarType> dtype = std::nullopt) const;
+    // Every tensor; `dtype` converts the floating-point ones only (integer tensors such as
+    // `num_batches_tracked` keep their type), as load_weights does.
     TensorMap load_all(std::optional<c10::ScalarType> dtype = std::nullopt) const;
 
 private:
