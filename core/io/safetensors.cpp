@@ -219,8 +219,17 @@ const SafetensorsEntry& SafetensorsFile::entry(const std::string& name) const {
 
 at::Tensor SafetensorsFile::load(const std::string& name, std::optional<c10::ScalarType> dtype) const {
     const SafetensorsEntry& e = entry(name);
-    at::Tensor t = at::empty(e.shape, at::TensorOptions().dtype(e.scalar_type));
     const size_t n = e.end - e.begin;
+    const uint8_t* src = data_ + e.begin;
+    if (dtype && *dtype != e.scalar_type && e.scalar_type != c10::ScalarType::Bool && n &&
+        reinterpret_cast<uintptr_t>(src) % c10::elementSize(e.scalar_type) == 0) {
+        // Convert straight out of the (read-only) mapping: one pass instead of copy + convert.
+        // `to` allocates the result and only reads the source.
+        const at::Tensor view = at::from_blob(const_cast<uint8_t*>(src), e.shape,
+                                              at::TensorOptions().dtype(e.scalar_type));
+        return view.to(*dtype);
+    }
+    at::Tensor t = at::empty(e.shape, at::TensorOptions().dtype(e.scalar_type));
     if (n) {
         if (e.scalar_type == c10::ScalarType::Bool) {
             // Any byte other than 0/1 would be an invalid bool value in memory: normalise.
