@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/io/model_ref.h"
 #include "core/io/state_dict.h"
 #include "core/util/error.h"
 
@@ -197,7 +198,7 @@ torch::Tensor BottleneckImpl::forward(torch::Tensor x) {
 }
 
 // Ref: torchvision/models/resnet.py ResNet.__init__ / _make_layer
-ResNetImpl::ResNetImpl(const ResNetConfig& config) : config_(config) {
+ResNetImpl::ResNetImpl(const ResNetConfig& config, bool init_weights) : config_(config) {
     config_.validate();
     conv1 = register_module(
         "conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 64, 7).stride(2).padding(3).bias(false)));
@@ -225,6 +226,7 @@ ResNetImpl::ResNetImpl(const ResNetConfig& config) : config_(config) {
     layer4 = register_module("layer4", make_layer(512, config_.layers[3], 2));
     fc = register_module("fc", torch::nn::Linear(config_.feature_dim(), config_.num_classes));
 
+    if (!init_weights) return;
     // Ref: torchvision ResNet.__init__ weight init (zero_init_residual=False).
     torch::NoGradGuard no_grad;
     for (auto& module : modules(/*include_self=*/false)) {
@@ -276,11 +278,84 @@ void ResNetImpl::replace_fc(torch::nn::Linear new_fc) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Folded inference
+
+namespace {
+// Ref: torch/nn/utils/fusion.py fuse_conv_bn_weights
+std::pair<at::Tensor, at::Tensor> fold_batch_norm(const torch::nn::Conv2dImpl& conv, const torch::nn::BatchNorm2dImpl& bn) {
+    const at::Tensor scale = bn.weight * at::rsqrt(bn.running_var + bn.options.eps());  // [C_out]
+    const at::Tensor weight = conv.weight * scale.view({-1, 1, 1, 1});
+    const at::Tensor bias = bn.bias - bn.running_mean * scale;
+    return {weight, bias};
+}
+}  // namespace
+
+at::Tensor ResNetInference::Conv::operator()(const at::Tensor& x) const {
+    return at::conv2d(x, weight, bias, {stride, stride}, {padding, padding}, {1, 1}, groups);
+}
+
+ResNetInference::ResNetInference(ResNetImpl& model, bool channels_last)
+    : config_(model.config()), channels_last_(channels_last) {
+    torch::NoGradGuard no_grad;
+    const auto format = channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    auto make = [&](const torch::nn::Conv2dImpl& conv, const torch::nn::BatchNorm2dImpl& bn) {
+        auto [w, b] = fold_batch_norm(conv, bn);
+        Conv c;
+        c.weight = w.contiguous(format);
+        c.bias = b.contiguous();
+        c.stride = conv.options.stride()->at(0);
+        c.padding = conv.options.kernel_size()->at(0) / 2;  // ResNet convs: 7x7/3, 3x3/1, 1x1/0
+        c.groups = conv.options.groups();
+        return c;
+    };
+    stem_ = make(*model.conv1, *model.bn1);
+    auto make_downsample = [&](torch::nn::Sequential& seq) {
+        return make(*seq[0]->as<torch::nn::Conv2d>(), *seq[1]->as<torch::nn::BatchNorm2d>());
+    };
+    for (const auto& layer : {model.layer1, model.layer2, model.layer3, model.layer4}) {
+        for (const auto& child : layer->children()) {
+            Block block;
+            if (auto* basic = child->as<BasicBlockImpl>()) {
+                block.convs = {make(*basic->conv1, *basic->bn1), make(*basic->conv2, *basic->bn2)};
+                if (basic->downsample) block.downsample = make_downsample(basic->downsample);
+            } else if (auto* bottleneck = child->as<BottleneckImpl>()) {
+                block.convs = {make(*bottleneck->conv1, *bottleneck->bn1), make(*bottleneck->conv2, *bottleneck->bn2),
+                               make(*bottleneck->conv3, *bottleneck->bn3)};
+                if (bottleneck->downsample) block.downsample = make_downsample(bottleneck->downsample);
+            }
+            blocks_.push_back(std::move(block));
+        }
+    }
+    fc_weight_ = model.fc->weight.detach().clone();
+    fc_bias_ = model.fc->bias.detach().clone();
+}
+
+// Ref: torchvision/models/resnet.py ResNet._forward_impl with BN folded (eval mode).
+at::Tensor ResNetInference::features(const at::Tensor& input) const {
+    if (input.dim() != 4 || input.size(1) != 3) fail("ResNet input must be [N, 3, H, W], got " + shape_string(input));
+    at::Tensor x = channels_last_ ? input.contiguous(at::MemoryFormat::ChannelsLast) : input;
+    x = stem_(x).relu_();                                     // [N, 64, H/2, W/2]
+    x = at::max_pool2d(x, {3, 3}, {2, 2}, {1, 1});            // [N, 64, H/4, W/4]
+    for (const Block& block : blocks_) {
+        at::Tensor out = x;
+        for (size_t i = 0; i + 1 < block.convs.size(); ++i) out = block.convs[i](out).relu_();
+        out = block.convs.back()(out);
+        out.add_(block.downsample ? (*block.downsample)(x) : x).relu_();
+        x = out;                                              // [N, C, H', W']
+    }
+    return at::adaptive_avg_pool2d(x, {1, 1}).flatten(1);     // [N, feature_dim]
+}
+
+at::Tensor ResNetInference::forward(const at::Tensor& x) const {
+    return at::linear(features(x), fc_weight_, fc_bias_);     // [N, num_classes]
+}
+
+// ---------------------------------------------------------------------------------------------
 // Loading
 
 ResNet resnet_from_weights(const TensorMap& weights, std::optional<ResNetConfig> config) {
     const ResNetConfig cfg = config ? *config : ResNetConfig::from_weights(weights);
-    ResNet model(cfg);
+    ResNet model(cfg, /*init_weights=*/false);  // every tensor is overwritten below
     LoadOptions options;
     options.optional = {"*.num_batches_tracked"};
     options.what = cfg.name();
@@ -295,6 +370,22 @@ ResNet load_resnet(const std::filesystem::path& path, std::optional<ResNetConfig
     } catch (const Error& e) {
         throw e.with_context("loading ResNet from " + path.string());
     }
+}
+
+std::filesystem::path resolve_resnet_weights(const std::string& reference) {
+    // Ref: torchvision/models/resnet.py ResNet*_Weights.DEFAULT urls.
+    static const std::map<std::string, std::string> default_files{
+        {"resnet18", "resnet18-f37072fd.pth"},   {"resnet34", "resnet34-b627a593.pth"},
+        {"resnet50", "resnet50-11ad3fa6.pth"},   {"resnet101", "resnet101-cd907fc2.pth"},
+        {"resnet152", "resnet152-f82ba261.pth"},
+    };
+    const auto preset = default_files.find(lower(reference));
+    if (preset != default_files.end() && !std::filesystem::exists(reference)) {
+        const ResolvedModel resolved = resolve_model_ref(preset->second);
+        return resolved.path;
+    }
+    const ResolvedModel resolved = resolve_model_ref(reference);
+    return resolved.is_file() ? resolved.path : find_weight_file(resolved.path);
 }
 
 namespace {

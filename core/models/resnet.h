@@ -87,11 +87,12 @@ struct BottleneckImpl : torch::nn::Module {
 };
 TORCH_MODULE(Bottleneck);
 
-// Ref: torchvision/models/resnet.py ResNet. Weights are initialised as torchvision does
-// (Kaiming-normal fan_out convs, BN weight 1 / bias 0, PyTorch's default Linear init), so a
-// preset with random weights is a realistic benchmark subject.
+// Ref: torchvision/models/resnet.py ResNet. With `init_weights`, weights are initialised as
+// torchvision does (Kaiming-normal fan_out convs, BN weight 1 / bias 0, PyTorch's default Linear
+// init), so a preset with random weights is a realistic benchmark subject; without, they keep
+// LibTorch's default init (cheaper when a checkpoint overwrites them anyway).
 struct ResNetImpl : torch::nn::Module {
-    explicit ResNetImpl(const ResNetConfig& config);
+    explicit ResNetImpl(const ResNetConfig& config, bool init_weights = true);
 
     // x: [N, 3, H, W] normalised RGB -> logits [N, num_classes].
     torch::Tensor forward(torch::Tensor x);
@@ -120,6 +121,36 @@ private:
 };
 TORCH_MODULE(ResNet);
 
+// Eval-mode inference of a ResNet with each BatchNorm folded into the convolution before it
+// (w' = w * g / sqrt(var + eps), b' = beta - mean * g / sqrt(var + eps)) and the weights stored
+// channels-last: one pass over memory per convolution instead of three, and oneDNN's native
+// layout. A snapshot of the model's weights at construction (rebuild it after changing them);
+// results equal `model.forward` in eval mode up to float rounding (~1e-6 relative).
+// Thread-safety: forward() is const and safe to call from several threads.
+class ResNetInference {
+public:
+    explicit ResNetInference(ResNetImpl& model, bool channels_last = true);
+    at::Tensor forward(const at::Tensor& x) const;   // [N, 3, H, W] -> [N, num_classes]
+    at::Tensor features(const at::Tensor& x) const;  // [N, 3, H, W] -> [N, feature_dim]
+    const ResNetConfig& config() const { return config_; }
+
+private:
+    struct Conv {
+        at::Tensor weight, bias;
+        int64_t stride = 1, padding = 0, groups = 1;
+        at::Tensor operator()(const at::Tensor& x) const;
+    };
+    struct Block {
+        std::vector<Conv> convs;  // 2 (Basic) or 3 (Bottleneck), ReLU after all but the last
+        std::optional<Conv> downsample;
+    };
+    ResNetConfig config_;
+    bool channels_last_;
+    Conv stem_;
+    std::vector<Block> blocks_;
+    at::Tensor fc_weight_, fc_bias_;
+};
+
 // Builds a ResNet for a torchvision state_dict (architecture from `config`, else inferred from
 // the weights), loads it strictly (missing `*.num_batches_tracked` allowed: old checkpoints),
 // upcasting F16/BF16 to F32, and puts it in eval mode. Throws pictor::Error listing every
@@ -129,6 +160,13 @@ ResNet resnet_from_weights(const TensorMap& weights, std::optional<ResNetConfig>
 // load_weights(path) (.pth through the restricted unpickler, .safetensors, ...) +
 // resnet_from_weights. Errors carry "loading ResNet from <path>".
 ResNet load_resnet(const std::filesystem::path& path, std::optional<ResNetConfig> config = std::nullopt);
+
+// The weight file a user's reference names: a preset name ("resnet50") means torchvision's
+// default weights for it in the torch hub cache (resnet18-f37072fd.pth, resnet34-b627a593.pth,
+// resnet50-11ad3fa6.pth, resnet101-cd907fc2.pth, resnet152-f82ba261.pth); anything else goes
+// through resolve_model_ref (a file, a folder with a weight file, an HF repo id, a .pth name in
+// the torch hub cache). Throws pictor::Error saying where it looked.
+std::filesystem::path resolve_resnet_weights(const std::string& reference);
 
 // A torchvision ResNet state_dict's names in state_dict order (parameters, then buffers, per
 // module, depth first), with their tensors: what torch.save(model.state_dict()) would hold.

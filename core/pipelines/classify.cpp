@@ -4,6 +4,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 
 #include "core/models/resnet.h"
@@ -63,10 +64,13 @@ std::vector<ClassPrediction> top_k(const at::Tensor& probs_row, const at::Tensor
     return out;
 }
 
-ClassifyResult classify(ResNetImpl& model, const ClassifyParams& params, ProgressSink* progress) {
+namespace {
+
+// The pipeline for any forward function (the module, or its folded snapshot).
+ClassifyResult run_classify(const std::function<at::Tensor(const at::Tensor&)>& forward, int num_classes,
+                            const ClassifyParams& params, ProgressSink* progress) {
     if (params.images.empty()) fail("classify: no images given");
     if (params.top_k < 1) fail("classify: top_k must be at least 1, got " + std::to_string(params.top_k));
-    const int num_classes = model.config().num_classes;
     std::vector<std::string> names = params.class_names;
     if (names.empty() && num_classes == 1000) names = imagenet_class_names();
     if (!names.empty() && static_cast<int>(names.size()) != num_classes) {
@@ -88,13 +92,6 @@ ClassifyResult classify(ResNetImpl& model, const ClassifyParams& params, Progres
     }
     const at::Tensor input = at::stack(inputs);  // [N, 3, crop, crop]
 
-    // eval() for the call, the caller's mode afterwards (also when cancelled or throwing).
-    struct ModeGuard {
-        ResNetImpl& model;
-        bool was_training;
-        ~ModeGuard() { model.train(was_training); }
-    } mode_guard{model, model.is_training()};
-    model.eval();
     if (progress) progress->on_stage("classifying");
     const int64_t n = input.size(0);
     const int64_t batch = std::max(1, params.batch_size);
@@ -104,17 +101,36 @@ ClassifyResult classify(ResNetImpl& model, const ClassifyParams& params, Progres
             result.cancelled = true;
             return result;
         }
-        logits.push_back(model.forward(input.slice(0, begin, std::min(n, begin + batch))));
+        logits.push_back(forward(input.slice(0, begin, std::min(n, begin + batch))));
         if (progress) progress->on_step(static_cast<int>(std::min(n, begin + batch)), static_cast<int>(n));
     }
 
     result.input = input;
-    result.logits = at::cat(logits);             // [N, C]
+    result.logits = at::cat(logits);               // [N, C]
     result.probs = at::softmax(result.logits, 1);  // [N, C]
     for (int64_t i = 0; i < n; ++i) {
         result.top.push_back(top_k(result.probs[i], result.logits[i], params.top_k, names));
     }
     return result;
+}
+
+}  // namespace
+
+ClassifyResult classify(ResNetImpl& model, const ClassifyParams& params, ProgressSink* progress) {
+    // eval() for the call, the caller's mode afterwards (also when cancelled or throwing).
+    struct ModeGuard {
+        ResNetImpl& model;
+        bool was_training;
+        ~ModeGuard() { model.train(was_training); }
+    } mode_guard{model, model.is_training()};
+    model.eval();
+    return run_classify([&](const at::Tensor& x) { return model.forward(x); }, model.config().num_classes, params,
+                        progress);
+}
+
+ClassifyResult classify(const ResNetInference& model, const ClassifyParams& params, ProgressSink* progress) {
+    return run_classify([&](const at::Tensor& x) { return model.forward(x); }, model.config().num_classes, params,
+                        progress);
 }
 
 }  // namespace pictor

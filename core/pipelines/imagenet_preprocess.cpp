@@ -49,6 +49,25 @@ ImagenetTransform ImagenetTransform::default_for(std::string_view model_name) {
     return v1();
 }
 
+std::optional<ImagenetTransform> ImagenetTransform::for_weights_file(std::string_view file_name) {
+    // Ref: torchvision/models/resnet.py *_Weights (url and transforms of each entry).
+    static const std::pair<const char*, bool> files[] = {
+        {"resnet18-f37072fd", false},        {"resnet34-b627a593", false},
+        {"resnet50-0676ba61", false},        {"resnet50-11ad3fa6", true},
+        {"resnet101-63fe2227", false},       {"resnet101-cd907fc2", true},
+        {"resnet152-394f9c45", false},       {"resnet152-f82ba261", true},
+        {"resnext50_32x4d-7cdf4587", false}, {"resnext50_32x4d-1a0047aa", true},
+        {"resnext101_32x8d-8ba56ff5", false}, {"resnext101_32x8d-110c445d", true},
+        {"resnext101_64x4d-173b62eb", true}, {"wide_resnet50_2-95faca4d", false},
+        {"wide_resnet50_2-9ba9bcbe", true},  {"wide_resnet101_2-32ee1156", false},
+        {"wide_resnet101_2-d733dc28", true},
+    };
+    for (const auto& [stem, is_v2] : files) {
+        if (file_name.rfind(stem, 0) == 0) return is_v2 ? v2() : v1();
+    }
+    return std::nullopt;
+}
+
 // Ref: torchvision/transforms/_presets.py ImageClassification.forward (resize + center_crop on
 // a PIL image that was convert("RGB")-ed first).
 at::Tensor imagenet_resize_crop(const at::Tensor& image_hwc_u8, const ImagenetTransform& transform) {

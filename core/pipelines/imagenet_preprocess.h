@@ -14,6 +14,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,10 @@ struct ImagenetTransform {
     static ImagenetTransform from_name(std::string_view name);
     // torchvision's default weights per architecture: V2 for resnet50/101/152, V1 otherwise.
     static ImagenetTransform default_for(std::string_view model_name);
+    // The preset torchvision publishes with a weight file, recognised by its name
+    // ("resnet50-0676ba61.pth" -> V1, "resnet50-11ad3fa6.pth" -> V2; ResNet, ResNeXt and wide
+    // ResNet files of torchvision 0.14); nullopt for other files.
+    static std::optional<ImagenetTransform> for_weights_file(std::string_view file_name);
 };
 
 // Steps 1–3 on uint8 HWC with 1..4 channels: to RGB (alpha dropped), Pillow-bilinear resize of

@@ -137,3 +137,16 @@ TEST_CASE("classify: cancel, bad input and top-k", "[resnet]") {
     CHECK(top[2].name == "class 0");
     CHECK_THROWS_AS(top_k(probs, at::Tensor(), 1, {"a"}), Error);
 }
+
+TEST_CASE("classify with the folded snapshot equals torchvision too", "[resnet][golden]") {
+    PICTOR_REQUIRE_FIXTURES(dir, "resnet");
+    const auto info = nlohmann::json::parse(test::read_text_file(dir / "expected.json"));
+    const TensorMap expected = SafetensorsFile(dir / "expected.safetensors").load_all();
+    const ResNetInference fast(*test::resnet18_fixture(dir));
+    ClassifyParams params;
+    params.images = fixture_images(dir, info);
+    const ClassifyResult result = classify(fast, params);
+    CHECK(all_close(result.logits, expected.at("resnet18_logits_v1"), 1e-4, 0, "folded logits"));
+    CHECK(all_close(result.probs, expected.at("resnet18_probs_v1"), 1e-5, 0, "folded probs"));
+    for (size_t i = 0; i < 3; ++i) CHECK(result.top[i][0].name == info.at("resnet18_top5_v1")[i][0].get<std::string>());
+}

@@ -64,7 +64,7 @@ TEST_CASE("resnet18 and resnet50 presets have exactly the torchvision state_dict
                                                   std::make_pair(std::string("resnet50"), std::string("manifest_resnet50.json")));
     INFO(preset);
     const auto manifest = read_manifest(dir / manifest_file);
-    ResNet model(ResNetConfig::preset(preset));
+    ResNet model(ResNetConfig::preset(preset), /*init_weights=*/false);
     const auto state = resnet_state_dict(*model);
     REQUIRE(state.size() == manifest.size());
     for (size_t i = 0; i < state.size(); ++i) {
@@ -85,7 +85,7 @@ TEST_CASE("every preset has torchvision's parameter count and is recognised from
                                          std::make_pair(std::string("resnet152"), int64_t{60192808}));
     INFO(name);
     const ResNetConfig config = ResNetConfig::preset(name);
-    ResNet model(config);
+    ResNet model(config, /*init_weights=*/false);
     CHECK(count_parameters(*model) == params);
     CHECK(config.name() == name);
     CHECK(ResNetConfig::from_weights(state_map(*model)) == config);
@@ -95,7 +95,7 @@ TEST_CASE("ResNeXt and wide ResNet configs round-trip through their weights", "[
     ResNetConfig resnext = ResNetConfig::resnet50();  // resnext50_32x4d
     resnext.groups = 32;
     resnext.width_per_group = 4;
-    ResNet model(resnext);
+    ResNet model(resnext, /*init_weights=*/false);
     CHECK(count_parameters(*model) == 25028904);
     CHECK(ResNetConfig::from_weights(state_map(*model)) == resnext);
     CHECK(resnext.name() == "resnet(bottleneck,[3,4,6,3],c1000,g32x4)");
@@ -216,8 +216,12 @@ TEST_CASE("loading reports wrong files clearly", "[resnet]") {
 
 TEST_CASE("features are the pooled input of fc and fc can be replaced for transfer learning", "[resnet]") {
     ResNet model(ResNetConfig{ResNetBlock::bottleneck, {1, 1, 1, 1}, 10});
+    // torchvision's init: Kaiming-normal (fan_out, ReLU) convs, BN weight 1 / bias 0.
+    CHECK(model->conv1->weight.std().item<double>() == Approx(std::sqrt(2.0 / (64 * 49))).epsilon(0.05));
+    CHECK(model->bn1->weight.eq(1).all().item<bool>());
+    CHECK(model->bn1->bias.eq(0).all().item<bool>());
     model->eval();
-    const at::Tensor x = at::randn({2, 3, 64, 64});
+    const at::Tensor x = at::randn({2, 3, 32, 32});
     {
         c10::InferenceMode guard;
         const at::Tensor features = model->features(x);
@@ -243,4 +247,30 @@ TEST_CASE("features are the pooled input of fc and fc can be replaced for transf
     CHECK(model->fc->weight.grad().abs().sum().item<double>() > 0);
     CHECK_FALSE(model->conv1->weight.grad().defined());
     CHECK(model->bn1->num_batches_tracked.item<int64_t>() == 1);  // train-mode BN updated its statistics
+}
+
+TEST_CASE("folded-BatchNorm inference equals torchvision's logits", "[resnet][golden]") {
+    PICTOR_REQUIRE_FIXTURES(dir, "resnet");
+    const TensorMap expected = SafetensorsFile(dir / "expected.safetensors").load_all();
+    ResNet bottleneck = load_resnet(dir / "resnet_bottleneck_1111_c10.safetensors");
+    const bool channels_last = GENERATE(true, false);
+    INFO("channels_last " << channels_last);
+    c10::InferenceMode guard;
+    const ResNetInference fast18(*test::resnet18_fixture(dir), channels_last);
+    const ResNetInference fast_bottleneck(*bottleneck, channels_last);
+    CHECK(fast_bottleneck.config() == bottleneck->config());
+    for (const std::string v : {"v1", "v2"}) {
+        const at::Tensor x = expected.at("preprocessed_" + v);
+        CHECK(all_close(fast18.forward(x), expected.at("resnet18_logits_" + v), 1e-4, 0, "folded resnet18 " + v));
+        CHECK(all_close(fast_bottleneck.forward(x), expected.at("bottleneck_logits_" + v), 1e-4, 0,
+                        "folded bottleneck " + v));
+    }
+    CHECK(fast18.features(expected.at("preprocessed_v1")).sizes() == at::IntArrayRef({3, 512}));
+    CHECK_THROWS_AS(fast18.forward(at::zeros({1, 1, 32, 32})), Error);
+
+    // The module's channels-last mode gives the same numbers as its NCHW mode.
+    ResNet module_cl = load_resnet(dir / "resnet18.pth");
+    module_cl->to_channels_last();
+    CHECK(all_close(module_cl->forward(expected.at("preprocessed_v1")), expected.at("resnet18_logits_v1"), 1e-4, 0,
+                    "channels-last module"));
 }
