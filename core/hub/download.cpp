@@ -21,6 +21,7 @@
 #include "core/hub/http.h"
 #include "core/hub/locations.h"
 #include "core/hub/transfer.h"
+#include "core/io/model_ref.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -163,13 +164,6 @@ std::optional<std::pair<std::string, std::string>> split_variant(const std::stri
     const std::string ext = name.substr(last + 1);
     if (!weight_extensions().count(ext)) return std::nullopt;
     return std::make_pair(dir + name.substr(0, prev) + "." + ext, name.substr(prev + 1, last - prev - 1));
-}
-
-std::string with_variant(const std::string& path, const std::string& variant) {
-    const auto slash = path.rfind('/');
-    const auto dot = path.rfind('.');
-    if (variant.empty() || dot == std::string::npos || (slash != std::string::npos && dot < slash)) return path;
-    return path.substr(0, dot) + "." + variant + path.substr(dot);
 }
 
 bool glob_match(const std::string& pattern, const std::string& path) {
@@ -381,24 +375,15 @@ HubConfig HubConfig::from_environment() {
         token = trim(token);
     }
     if (!token.empty()) c.token = token;
-    c.cache_dir = default_hf_cache_dir();
+    c.cache_dir = hf_hub_cache_dir();
     return c;
 }
 
 std::string repo_folder_name(const std::string& repo_id) {
-    const auto slash = repo_id.find('/');
-    const bool ok = !repo_id.empty() && repo_id.find('/', slash == std::string::npos ? 0 : slash + 1) == std::string::npos &&
-                    slash != 0 && slash != repo_id.size() - 1 && repo_id.find("..") == std::string::npos &&
-                    repo_id.find("--") == std::string::npos &&
-                    std::all_of(repo_id.begin(), repo_id.end(), [](char c) {
-                        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-                               c == '/';
-                    });
-    if (!ok) fail("'" + repo_id + "' is not a Hugging Face repo id (expected ORG/NAME, e.g. openai/clip-vit-base-patch32)");
-    // Ref: huggingface_hub file_download.py repo_folder_name — "models" + "--" + parts joined by "--".
-    std::string folder = "models--" + repo_id;
-    if (slash != std::string::npos) folder.replace(8 + slash, 1, "--");
-    return folder;
+    if (!is_hf_repo_id(repo_id)) {
+        fail("'" + repo_id + "' is not a Hugging Face repo id (expected ORG/NAME, e.g. openai/clip-vit-base-patch32)");
+    }
+    return hf_repo_cache_dir(repo_id).filename().string();
 }
 
 // ----- listing and selection -----
@@ -442,13 +427,14 @@ std::vector<std::string> select_files(const RepoDownloadRequest& request, const 
         if (const auto split = split_variant(path); split && present.count(split->first)) {
             return split->second == request.variant;  // a variant copy: only the asked-for variant
         }
-        return request.variant.empty() || !present.count(with_variant(path, request.variant));
+        const std::string copy = variant_file_name(path, request.variant);
+        return copy == path || !present.count(copy);  // skip X.ext when X.<variant>.ext is there
     };
     std::set<std::string> chosen;
     for (const auto& alternatives : request.required) {
         std::string found;
         for (const auto& alt : alternatives) {
-            const std::string v = with_variant(alt, request.variant);
+            const std::string v = variant_file_name(alt, request.variant);
             if (!request.variant.empty() && present.count(v)) {
                 found = v;
             } else if (present.count(alt)) {
@@ -552,6 +538,14 @@ DownloadResult download_file(const std::string& repo_id, const std::string& file
     return download_metas(repo_id, revision, meta.commit, {meta}, config, sink);
 }
 
+std::string variant_file_name(const std::string& path, const std::string& variant) {
+    const auto slash = path.rfind('/');
+    const auto dot = path.rfind('.');
+    if (variant.empty() || dot == std::string::npos || (slash != std::string::npos && dot < slash)) return path;
+    if (!weight_extensions().count(path.substr(dot + 1))) return path;
+    return path.substr(0, dot) + "." + variant + path.substr(dot);
+}
+
 // ----- torch.hub -----
 
 std::optional<std::string> torch_hash_prefix(const std::string& filename) {
@@ -578,7 +572,7 @@ TorchHubResult download_url_to_torch_hub(const std::string& url, const TorchHubO
         fail("'" + url + "' is not a URL ending in a file name");
     }
     TorchHubResult result;
-    const fs::path dir = options.checkpoints_dir.empty() ? default_torch_checkpoints_dir() : options.checkpoints_dir;
+    const fs::path dir = options.checkpoints_dir.empty() ? torch_hub_checkpoints_dir() : options.checkpoints_dir;
     result.path = dir / name;
     std::error_code ec;
     if (fs::is_regular_file(result.path, ec)) {

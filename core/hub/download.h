@@ -114,9 +114,15 @@ struct RepoDownloadRequest {
     std::vector<std::string> include;
     std::vector<std::string> exclude;
     // Weight-file variant ("fp16"): where the repo has both X.fp16.ext and X.ext, X.fp16.ext is taken
-    // instead of X.ext (required entries included). Without a variant, the variant copies are skipped.
+    // instead of X.ext (required entries included; a required weight file without a variant copy
+    // falls back to X.ext, as diffusers does). Without a variant, the variant copies are skipped.
     std::string variant;
 };
+
+// The name of a weight file's variant copy: ("unet/diffusion_pytorch_model.safetensors", "fp16") →
+// "unet/diffusion_pytorch_model.fp16.safetensors". Other files (configs, tokenizer) and an empty
+// variant give `path` unchanged. Weight files: .safetensors .bin .ckpt .pt .pth .msgpack .onnx .h5.
+std::string variant_file_name(const std::string& path, const std::string& variant);
 
 // Selects the repo paths a request names, in listing order (exposed for the CLI's dry listing and
 // for tests). Throws pictor::Error for a required file the repo lacks.
@@ -166,9 +172,14 @@ TorchHubResult download_url_to_torch_hub(const std::string& url, const TorchHubO
 // '.' following it ("resnet50-11ad3fa6.pth" → "11ad3fa6"); nullopt when the name has none.
 std::optional<std::string> torch_hash_prefix(const std::string& filename);
 
-// ----- cache layout helpers -----
+// ----- helpers -----
 
-// "ORG/NAME" → "models--ORG--NAME". Throws for an id that is not ORG/NAME or NAME.
+// "4.3 GB", "605.2 MB", "512 B" (decimal units, as the Hub shows sizes).
+std::string human_bytes(std::uint64_t bytes);
+
+
+// "ORG/NAME" → "models--ORG--NAME" (the folder name of io's hf_repo_cache_dir). Throws
+// pictor::Error for text that is not a repo id.
 std::string repo_folder_name(const std::string& repo_id);
 
 }  // namespace pictor::hub

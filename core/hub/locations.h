@@ -1,7 +1,7 @@
-// Default folders the hub writes to, shared with the Python tools. Internal to core/hub.
+// Where the Hugging Face token file lives. Internal to core/hub.
 //
-// The cache roots come from core/io/model_ref.h (the resolver reads the same folders); the token
-// location is the hub's own concern.
+// The cache roots come from core/io/model_ref.h (hf_hub_cache_dir, torch_hub_checkpoints_dir: the
+// resolver reads the same folders); the token location is the hub's own concern.
 // Failure contract: never throws; a missing HOME gives a relative ".cache/..." path.
 // Thread-safety: reads the environment only.
 #pragma once
@@ -12,9 +12,5 @@ namespace pictor::hub {
 
 // $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface (Ref: huggingface_hub constants.py).
 std::filesystem::path hf_home_dir();
-// The Hugging Face hub cache (io's hf_hub_cache_dir()).
-std::filesystem::path default_hf_cache_dir();
-// torch.hub's checkpoints folder (io's torch_hub_checkpoints_dir()).
-std::filesystem::path default_torch_checkpoints_dir();
 
 }  // namespace pictor::hub

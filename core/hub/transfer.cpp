@@ -75,23 +75,6 @@ void ProgressReporter::message(const std::string& text) {
 
 // ----- helpers -----
 
-std::string human_bytes(std::uint64_t bytes) {
-    const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-    double v = static_cast<double>(bytes);
-    int u = 0;
-    while (v >= 1000.0 && u < 4) {
-        v /= 1000.0;
-        ++u;
-    }
-    char buf[32];
-    if (u == 0) {
-        std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-    } else {
-        std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
-    }
-    return buf;
-}
-
 void check_free_space(const fs::path& dir, std::uint64_t needed) {
     std::error_code ec;
     const auto info = fs::space(dir, ec);
@@ -286,3 +269,24 @@ TransferOutcome transfer(const TransferSpec& spec, ProgressReporter& progress, s
 }
 
 }  // namespace pictor::hub::detail
+
+namespace pictor::hub {
+
+std::string human_bytes(std::uint64_t bytes) {
+    const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+    double v = static_cast<double>(bytes);
+    int u = 0;
+    while (v >= 1000.0 && u < 4) {
+        v /= 1000.0;
+        ++u;
+    }
+    char buf[32];
+    if (u == 0) {
+        std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+    } else {
+        std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+    }
+    return buf;
+}
+
+}  // namespace pictor::hub

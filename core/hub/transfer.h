@@ -66,7 +66,4 @@ void check_free_space(const std::filesystem::path& dir, std::uint64_t needed);
 // "HTTP 404 (Not Found)" style text plus the server's own reason (X-Error-Message or JSON "error").
 std::string describe_status(const http::Response& response);
 
-// "3.4 GB", "12.0 MB", "512 B".
-std::string human_bytes(std::uint64_t bytes);
-
 }  // namespace pictor::hub::detail

@@ -100,6 +100,20 @@ private:
 
 std::string read_binary_file(const std::filesystem::path& path);
 
+// Sets an environment variable for the lifetime of the object, then restores it.
+class ScopedEnv {
+public:
+    ScopedEnv(std::string name, const std::string& value);
+    ~ScopedEnv();
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    std::string name_;
+    bool had_ = false;
+    std::string old_;
+};
+
 // Deterministic pseudo-random bytes (a tiny LCG), for test content.
 std::string pseudo_random_bytes(std::size_t size, unsigned seed);
 
