@@ -371,6 +371,8 @@ ModelStatus model_status(const CatalogueEntry& entry, const std::string& variant
             for (const auto& v : entry.variants) {
                 if (missing_files(entry, s.location, v).empty()) s.complete_variants.push_back(v);
             }
+            // Without an asked-for variant, any complete variant makes the model usable (fp16 only is fine).
+            if (variant.empty() && !s.missing_files.empty() && !s.complete_variants.empty()) s.missing_files.clear();
             s.state = s.missing_files.empty() ? ModelStatus::State::complete : ModelStatus::State::partial;
             return s;
         }

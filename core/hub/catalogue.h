@@ -113,7 +113,8 @@ struct ModelStatus {
     std::string summary() const;            // "complete", "partial: 2 files missing", "missing"
 };
 
-// Status for `variant` ("" = default). Uses the caches of core/io/model_ref.h (environment).
+// Status for `variant`; with "" the model is complete when the default or any offered variant is
+// (complete_variants tells which). Uses the caches of core/io/model_ref.h (environment).
 ModelStatus model_status(const CatalogueEntry& entry, const std::string& variant = "");
 
 struct PullOptions {

@@ -199,12 +199,17 @@ TEST_CASE("pull, status and verify of a Hub model; io's resolver reads the resul
             CHECK(f.expected == FakeHub::sha256(w.unet));
         }
     }
-    // A missing blob makes the model partial.
+    // A missing blob makes the default variant partial; the fp16 copy alone still makes the model usable.
     fs::remove(blob);
+    CHECK(model_status(w.sd).state == ModelStatus::State::complete);
+    CHECK(model_status(w.sd).complete_variants == std::vector<std::string>{"fp16"});
+    status = model_status(w.sd, "fp16");
+    CHECK(status.state == ModelStatus::State::complete);
+    CHECK(verify_model(w.sd).count(FileCheck::Result::missing) == 1);
+    fs::remove(hf_hub_cache_dir() / "models--org--sd-tiny" / "blobs" / FakeHub::sha256(w.unet_fp16));
     status = model_status(w.sd);
     CHECK(status.state == ModelStatus::State::partial);
     CHECK(status.missing_files == std::vector<std::string>{"unet/diffusion_pytorch_model.safetensors"});
-    CHECK(verify_model(w.sd).count(FileCheck::Result::missing) == 1);
 }
 
 TEST_CASE("pull, status and verify of a torchvision model", "[hub][catalogue]") {
