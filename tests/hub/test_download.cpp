@@ -4,6 +4,7 @@
 #include <csignal>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include <sys/resource.h>
 
@@ -389,4 +390,28 @@ TEST_CASE("a renamed repo's relative redirect is followed; the cache keeps the a
     const fs::path repo = f.config.cache_dir / "models--org--old-tiny";
     CHECK(read_binary_file(repo / "snapshots" / kCommit / "config.json") == f.config_json);
     CHECK(read_binary_file(repo / "refs" / "main") == kCommit);
+}
+
+TEST_CASE("two threads pulling the same repo share the blobs through the lock files", "[hub][download]") {
+    Fixture f;
+    DownloadResult a, b;
+    std::string error_a, error_b;
+    const auto pull = [&](DownloadResult& out, std::string& error) {
+        try {
+            out = download_repo(f.request(), f.config);
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+    };
+    std::thread first(pull, std::ref(a), std::ref(error_a));
+    std::thread second(pull, std::ref(b), std::ref(error_b));
+    first.join();
+    second.join();
+    CHECK(error_a.empty());
+    CHECK(error_b.empty());
+    // Every file was transferred exactly once, by one thread or the other.
+    CHECK(a.files_downloaded + b.files_downloaded == 4);
+    CHECK(count_requests(f.hub, "GET", "/cdn/") == 2);
+    CHECK(read_binary_file(f.snapshot() / "model.safetensors") == f.weights);
+    CHECK(read_binary_file(f.snapshot() / "unet" / "diffusion_pytorch_model.safetensors") == f.unet);
 }
