@@ -1,0 +1,146 @@
+// Text-to-image with Stable Diffusion 1.x/2.x: the same images as diffusers' (0.21.4)
+// StableDiffusionPipeline for the same weights, prompts, settings and seed.
+//
+//     pictor::StableDiffusion sd = pictor::load_stable_diffusion("stable-diffusion-v1-5/");
+//     pictor::Txt2ImgParams p;
+//     p.prompts = {"a watercolor painting of a fox"};
+//     p.seed = 1234;
+//     pictor::Txt2ImgResult r = pictor::txt2img(sd, p, sink);   // r.images: [N, H, W, 3] in [0, 1]
+//     pictor::save_txt2img_png(r, 0, "fox.png");
+//
+// What a run does (Ref: diffusers/pipelines/stable_diffusion/pipeline_stable_diffusion.py
+// StableDiffusionPipeline.__call__): tokenize (max_length 77, truncation), encode prompts and
+// negative prompts with the CLIP text encoder (no attention mask), repeat each per image,
+// classifier-free guidance as ONE batched UNet call per step with the unconditional half first
+// (off when guidance_scale <= 1), initial latents drawn as diffusers draws them from
+// torch.Generator("cpu").manual_seed(seed) (one randn of [N, 4, H/8, W/8] on the CPU) or given
+// explicitly, scaled by the scheduler's init_noise_sigma, the scheduler loop, VAE decode of
+// latents / scaling_factor, images = clamp(x/2 + 0.5, 0, 1).
+//
+// Progress: the sink gets on_stage("encoding prompts" / "denoising" / "decoding"), on_step per
+// denoising step (and per decoded image), a cheap preview every `preview_every` steps (latent→RGB
+// linear approximation, no VAE) and, if it is a Txt2ImgSink, the timing with the ETA. Cancel is
+// checked before every UNet call and every VAE decode: the run returns within one step, with
+// `cancelled` set and no images.
+//
+// Failure contract: invalid parameters (no prompt, width/height not multiples of 8, negative
+// prompt count that is neither 0, 1 nor the prompt count, latents of the wrong shape, unknown
+// scheduler, ...) throw pictor::Error naming the parameter before any heavy work. Loading throws
+// pictor::Error naming the folder and file.
+// Thread-safety: a StableDiffusion may be used by one run at a time (the modules are not
+// reentrant); distinct instances are independent.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/io/json_config.h"
+#include "core/models/clip.h"
+#include "core/models/unet_2d_condition.h"
+#include "core/models/vae.h"
+#include "core/text/clip_tokenizer.h"
+#include "core/util/progress.h"
+
+namespace pictor {
+
+// Where and in which precision the networks run. CPU: float32 (F16 checkpoints are upcast);
+// CUDA (when LibTorch has it): float16 or float32. The VAE stays float32 when the config asks
+// for force_upcast and the dtype is float16, as diffusers does.
+struct SdPlacement {
+    c10::Device device = c10::Device(c10::kCPU);
+    c10::ScalarType dtype = c10::kFloat;
+};
+
+// A loaded model: everything a diffusers StableDiffusionPipeline folder holds that generation
+// needs (the safety checker and feature extractor are not used).
+struct StableDiffusion {
+    std::optional<ClipTokenizer> tokenizer;  // always set by load_stable_diffusion
+    CLIPTextModel text_encoder{nullptr};
+    UNet2DConditionModel unet{nullptr};
+    AutoencoderKL vae{nullptr};
+    JsonConfig scheduler_config;  // scheduler/scheduler_config.json
+    std::string name;             // the folder name (for the PNG parameters), e.g. stable-diffusion-v1-5
+    SdPlacement placement;
+};
+
+// Loads a diffusers folder (model_index.json; unet/, vae/, text_encoder/, tokenizer/, scheduler/).
+// Throws pictor::Error "loading Stable Diffusion from <folder>: ..." naming what is missing or wrong.
+StableDiffusion load_stable_diffusion(const std::filesystem::path& folder, const SdPlacement& placement = {});
+
+struct Txt2ImgParams {
+    std::vector<std::string> prompts;           // at least one
+    std::vector<std::string> negative_prompts;  // none (-> ""), one for all prompts, or one per prompt
+    double guidance_scale = 7.5;                // classifier-free guidance; off at <= 1
+    int num_inference_steps = 50;
+    int num_images_per_prompt = 1;
+    int width = 0, height = 0;                  // multiples of 8; 0 = unet sample_size × 8
+    std::string scheduler;                      // a scheduler_names() entry; "" = the model's own
+    std::optional<uint64_t> seed;               // the torch.Generator("cpu") seed; none = random
+    // Explicit initial latents [prompts × images, 4, H/8, W/8] (diffusers' `latents` argument,
+    // before the init_noise_sigma scaling). When defined, `seed` is not used.
+    at::Tensor latents;
+    int preview_every = 5;                      // steps between previews; 0 = none
+    double eta = 0.0;                           // DDIM eta
+};
+
+// One denoising step's timing, for sinks that show an ETA.
+struct Txt2ImgTiming {
+    int step = 0, total = 0;
+    double elapsed_s = 0;    // since the first step started
+    double seconds_per_step = 0;
+    double eta_s = 0;        // remaining denoising steps + decoding, estimated
+};
+
+// A ProgressSink that also wants the timing of each denoising step.
+class Txt2ImgSink : public ProgressSink {
+public:
+    virtual void on_timing(const Txt2ImgTiming& timing) {}
+};
+
+// Intermediate tensors of a run, for tests and debugging (one entry per UNet call).
+struct Txt2ImgTrace {
+    std::vector<at::Tensor> unet_input, unet_output, guided_noise_pred, step_latents;
+};
+
+struct Txt2ImgResult {
+    bool cancelled = false;
+    at::Tensor images;           // [N, H, W, 3] float32 in [0, 1], CPU; undefined when cancelled
+    at::Tensor initial_latents;  // [N, 4, H/8, W/8] float32, CPU, after init_noise_sigma scaling
+    at::Tensor drawn_noise;      // the seeded randn draw (undefined with explicit latents)
+    at::Tensor prompt_embeds;    // [(2 if CFG) × N, 77, D] float32 CPU, unconditional first
+    at::Tensor timesteps;        // the scheduler's timesteps (one per UNet call)
+    std::optional<uint64_t> seed;
+    std::vector<std::string> prompt_of_image, negative_of_image;  // per image
+    std::vector<std::string> parameters;  // per image: the A1111 `parameters` text
+    int steps_done = 0;
+    double seconds = 0;
+};
+
+// Runs the pipeline. See the file comment for the contract.
+Txt2ImgResult txt2img(StableDiffusion& model, const Txt2ImgParams& params, ProgressSink& sink,
+                      Txt2ImgTrace* trace = nullptr);
+
+// The A1111 web UI `parameters` text of one image:
+//   <prompt>\nNegative prompt: <negative>\nSteps: 50, Sampler: PNDM, CFG scale: 7.5, Seed: 1234, Size: 512x512, Model: NAME
+// ("Negative prompt" line only when non-empty; Seed omitted for explicit latents; "Batch size"
+// and "Batch pos" appended for batches of more than one image, as A1111 does).
+std::string a1111_parameters(const std::string& prompt, const std::string& negative, int steps,
+                             const std::string& sampler, double cfg_scale, std::optional<uint64_t> seed, int width,
+                             int height, const std::string& model, int batch_size = 1, int batch_pos = 0);
+
+// Latent → RGB preview by the linear approximation of the SD 1.x VAE: [4, h, w] (or [1, 4, h, w])
+// -> uint8 [h, w, 3] on the CPU.
+at::Tensor latent_preview(const at::Tensor& latents);
+
+// Writes image `index` of a result as PNG with its `parameters` text chunk, atomically.
+void save_txt2img_png(const Txt2ImgResult& result, size_t index, const std::filesystem::path& path);
+
+}  // namespace pictor

@@ -1,0 +1,84 @@
+// File side of txt2img: loading a diffusers Stable Diffusion folder and saving result PNGs.
+#include <ATen/ATen.h>
+#include <ATen/Context.h>
+
+#include "core/image/image_io.h"
+#include "core/io/json_config.h"
+#include "core/models/sd_loader.h"
+#include "core/pipelines/txt2img.h"
+#include "core/schedulers/scheduler.h"
+#include "core/util/error.h"
+
+namespace pictor {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// "stable-diffusion-v1-5" for .../stable-diffusion-v1-5/ and for a Hugging Face cache snapshot
+// .../models--runwayml--stable-diffusion-v1-5/snapshots/<rev>/.
+std::string model_name(const fs::path& folder) {
+    fs::path p = folder.lexically_normal();
+    if (p.filename().empty()) p = p.parent_path();
+    if (p.parent_path().filename() == "snapshots") {
+        const std::string repo = p.parent_path().parent_path().filename().string();
+        const auto pos = repo.rfind("--");
+        if (repo.rfind("models--", 0) == 0 && pos != std::string::npos) return repo.substr(pos + 2);
+    }
+    return p.filename().string();
+}
+
+}  // namespace
+
+StableDiffusion load_stable_diffusion(const fs::path& folder, const SdPlacement& placement) {
+    try {
+        if (!fs::is_directory(folder)) fail("not a folder");
+        if (placement.device.is_cuda() && !at::hasCUDA())
+            fail("CUDA was requested but this LibTorch build has no CUDA support (use --device cpu)");
+        if (placement.dtype != at::kFloat && placement.dtype != at::kHalf && placement.dtype != at::kBFloat16)
+            fail("unsupported dtype (float32, float16 or bfloat16)");
+        if (placement.device.is_cpu() && placement.dtype != at::kFloat)
+            fail("on the CPU Stable Diffusion runs in float32 only (half precision is for CUDA)");
+        const JsonConfig index = JsonConfig::load(folder / "model_index.json");
+        const std::string cls = index.get_string("_class_name", "");
+        if (cls.find("StableDiffusion") == std::string::npos)
+            fail("'" + index.source() + "': \"_class_name\" is \"" + cls + "\", expected a StableDiffusionPipeline");
+        for (const char* part : {"unet", "vae", "text_encoder", "tokenizer", "scheduler"})
+            if (!index.has(part)) fail("'" + index.source() + "' has no \"" + std::string(part) + "\" component");
+
+        StableDiffusion sd;
+        sd.placement = placement;
+        sd.name = model_name(folder);
+        const auto options = at::TensorOptions().device(placement.device).dtype(placement.dtype);
+        sd.tokenizer = ClipTokenizer::load(folder / "tokenizer");
+        sd.text_encoder = load_clip_text_model(folder / "text_encoder");
+        if (placement.device != at::kCPU || placement.dtype != at::kFloat)
+            sd.text_encoder->to(placement.device, placement.dtype);
+        sd.unet = load_unet(folder / "unet", options);
+        sd.vae = load_vae(folder / "vae", options);
+        sd.scheduler_config = read_scheduler_config(folder / "scheduler" / "scheduler_config.json");
+        make_scheduler(sd.scheduler_config);  // fail now for an unknown scheduler class
+
+        const auto& u = sd.unet->config();
+        const int64_t hidden = sd.text_encoder->text_model->config.hidden_size;
+        if (u.cross_attention_dim[0] != hidden)
+            fail("the UNet expects " + std::to_string(u.cross_attention_dim[0]) +
+                 "-d text embeddings but the text encoder gives " + std::to_string(hidden));
+        if (u.in_channels != sd.vae->config().latent_channels || u.out_channels != sd.vae->config().latent_channels)
+            fail("the UNet takes " + std::to_string(u.in_channels) + " channels but the VAE has " +
+                 std::to_string(sd.vae->config().latent_channels) + " latent channels (an inpainting model?)");
+        return sd;
+    } catch (const Error& e) {
+        throw e.with_context("loading Stable Diffusion from '" + folder.string() + "'");
+    }
+}
+
+void save_txt2img_png(const Txt2ImgResult& result, size_t index, const fs::path& path) {
+    if (!result.images.defined() || index >= static_cast<size_t>(result.images.size(0)))
+        fail("save_txt2img_png: no image " + std::to_string(index) + " in the result");
+    std::map<std::string, std::string> text;
+    if (index < result.parameters.size()) text["parameters"] = result.parameters[index];
+    write_png(path, float_to_u8(result.images[static_cast<int64_t>(index)]), text);
+}
+
+}  // namespace pictor
