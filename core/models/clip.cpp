@@ -421,30 +421,33 @@ CLIPModel load_clip_model(const fs::path& dir) {
     }
 }
 
-CLIPTextModel load_clip_text_model(const fs::path& dir) {
+namespace {
+
+// A single tower from a folder with its own config (CLIPTextConfig / CLIPVisionConfig) or a full
+// CLIPConfig, whose checkpoint also holds the other tower and the projections (ignored then).
+template <typename Model, typename Config>
+Model load_tower(const fs::path& dir, const char* other_tower, const std::string& what) {
     try {
         const JsonConfig json = JsonConfig::load(dir / "config.json");
-        CLIPTextModel model(CLIPTextConfig::from_json(json));
+        Model model(Config::from_json(json));
         std::vector<std::string> ignore;
-        if (is_full_clip_config(json)) ignore = {"vision_model.*", "visual_projection.*", "text_projection.*", "logit_scale"};
-        load_into(model, dir, ignore, "CLIP text");
+        if (is_full_clip_config(json))
+            ignore = {std::string(other_tower) + ".*", "visual_projection.*", "text_projection.*", "logit_scale"};
+        load_into(model, dir, ignore, what);
         return model;
     } catch (const Error& e) {
-        throw e.with_context("loading CLIP text model from " + dir.string());
+        throw e.with_context("loading " + what + " model from " + dir.string());
     }
 }
 
+}  // namespace
+
+CLIPTextModel load_clip_text_model(const fs::path& dir) {
+    return load_tower<CLIPTextModel, CLIPTextConfig>(dir, "vision_model", "CLIP text");
+}
+
 CLIPVisionModel load_clip_vision_model(const fs::path& dir) {
-    try {
-        const JsonConfig json = JsonConfig::load(dir / "config.json");
-        CLIPVisionModel model(CLIPVisionConfig::from_json(json));
-        std::vector<std::string> ignore;
-        if (is_full_clip_config(json)) ignore = {"text_model.*", "visual_projection.*", "text_projection.*", "logit_scale"};
-        load_into(model, dir, ignore, "CLIP vision");
-        return model;
-    } catch (const Error& e) {
-        throw e.with_context("loading CLIP vision model from " + dir.string());
-    }
+    return load_tower<CLIPVisionModel, CLIPVisionConfig>(dir, "text_model", "CLIP vision");
 }
 
 }  // namespace pictor
