@@ -1,0 +1,46 @@
+// CLIP vs ResNet50 on the same image: CLIP label bars beside ResNet50's top-5 ImageNet classes
+// and its object-group view.
+#pragma once
+
+#include "ui/engine_types.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+
+namespace pictor::ui {
+
+class BarChart;
+class ImageDropZone;
+
+class CompareView : public QWidget {
+    Q_OBJECT
+public:
+    explicit CompareView(QWidget* parent = nullptr);
+
+    void setImagePath(const QString& path);
+    QString imagePath() const;
+    void showResult(const CompareResult& result);
+    void setBusy(bool busy);
+    void showError(const QString& message);
+
+    BarChart* clipChart() const { return m_clip; }
+    BarChart* resnetChart() const { return m_resnet; }
+    BarChart* groupChart() const { return m_groups; }
+
+Q_SIGNALS:
+    // The main window adds the scoring view's labels.
+    void compareRequested(const QString& imagePath);
+
+private:
+    ImageDropZone* m_image;
+    QPushButton* m_compare;
+    QLabel* m_error;
+    QLabel* m_summary;
+    BarChart* m_clip;
+    BarChart* m_resnet;
+    BarChart* m_groups;
+};
+
+}  // namespace pictor::ui

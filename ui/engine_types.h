@@ -1,0 +1,185 @@
+// Plain value types exchanged between the studio's UI thread and its EngineWorker.
+//
+// Requests go to the worker by value; results come back by value inside queued signals, so every
+// type here is copyable, holds only Qt/std values (never a tensor: no LibTorch header may reach a
+// Qt header) and is registered with the meta-type system (registerEngineTypes()).
+#pragma once
+
+#include <QImage>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <variant>
+
+namespace pictor::ui {
+
+// Everything that defines one text-to-image run. seed < 0 means "draw a random seed".
+struct GenerationParams {
+    QString prompt;
+    QString negativePrompt;
+    QString model;      // model reference as in settings.yaml (repo id or folder)
+    QString scheduler;  // "PNDM", "DDIM", "Euler", "Euler a", "DPM++ 2M", "DPM++ 2M Karras", "LMS"
+    int steps = 50;
+    double guidance = 7.5;
+    int imagesPerPrompt = 2;
+    int width = 512;
+    int height = 512;
+    qint64 seed = -1;
+    QString device = QStringLiteral("cpu");
+
+    bool operator==(const GenerationParams&) const = default;
+};
+
+// The A1111-style `parameters` text chunk ("<prompt>\nNegative prompt: ...\nSteps: 50, Sampler: ...").
+QString formatParameters(const GenerationParams& params);
+// Inverse of formatParameters; fields that are missing keep the values of `defaults`.
+// Returns false when the text does not look like a parameters chunk at all.
+bool parseParameters(const QString& text, GenerationParams* out, const GenerationParams& defaults = {});
+
+// One image that exists on disk in the output folder.
+struct GalleryItem {
+    QString path;
+    QImage thumbnail;         // downscaled for the gallery grid
+    QString parametersText;   // the raw `parameters` chunk ("" when the PNG has none)
+    GenerationParams params;  // parsed from parametersText (seed = the image's own seed)
+    qint64 modifiedMsecs = 0; // file time, for newest-first ordering
+};
+
+struct LabelScore {
+    QString label;
+    double probability = 0;
+    double logit = 0;
+};
+
+struct ScoreResult {
+    QString imagePath;
+    QVector<LabelScore> scores;  // in the order of the request's labels
+};
+
+struct ClassScore {
+    QString name;
+    double probability = 0;
+    QString detail;  // tooltip text (class index, logit, CLIP's view of an object group, ...)
+};
+
+struct CompareResult {
+    QString imagePath;
+    QVector<LabelScore> clip;        // CLIP zero-shot over the label list
+    QVector<ClassScore> resnetTop5;  // ResNet50 ImageNet top-5
+    QVector<ClassScore> groups;      // ImageNet probabilities summed per object group
+};
+
+struct EpochMetrics {
+    int epoch = 0;  // 1-based
+    int epochs = 0;
+    double trainLoss = 0;
+    double trainAccuracy = 0;
+    double testLoss = 0;
+    double testAccuracy = 0;
+};
+
+struct TrainingEvaluation {
+    QStringList classes;
+    QVector<double> perClassAccuracy;
+    QVector<QVector<int>> confusion;  // [true class][predicted class]
+    double accuracy = 0;
+    QString exportedModel;            // path of the exported classifier, if any
+};
+
+struct ClassifyResult {
+    QString imagePath;
+    QVector<ClassScore> scores;  // sorted, best first
+};
+
+// ---- requests ----------------------------------------------------------------------------------
+
+struct GenerateRequest {
+    GenerationParams params;
+    QString outputFolder;
+};
+
+struct ScoreRequest {
+    QStringList imagePaths;  // one or many (score all gallery images)
+    QStringList labels;
+    QString clipModel;
+};
+
+struct CompareRequest {
+    QString imagePath;
+    QStringList labels;
+    QString clipModel;
+    QString resnetModel;
+};
+
+struct DatasetClass {
+    QString name;
+    QString prompt;
+};
+
+struct DatasetRequest {
+    QVector<DatasetClass> classes;
+    int imagesPerClass = 20;
+    QString folder;
+    GenerationParams params;  // model, scheduler, steps, guidance, size, seed base
+};
+
+struct TrainRequest {
+    QString datasetFolder;
+    QString resnetModel;  // ResNet18 backbone
+    int epochs = 5;
+    int batchSize = 8;
+    double learningRate = 1e-3;
+    double testFraction = 0.2;
+    QString optimizer = QStringLiteral("SGD");
+    qint64 seed = 0;
+    QString exportPath;   // where the trained classifier is written
+};
+
+struct ClassifyRequest {
+    QString imagePath;
+    QString classifierPath;
+};
+
+// Downloads a model catalogue entry (core/hub) into the standard caches.
+struct DownloadRequest {
+    QString entryName;  // catalogue name ("sd15", "resnet50", ...)
+    QString variant;    // "" or an offered variant ("fp16")
+};
+
+// One row of the model manager: a catalogue entry and what is on disk for it.
+struct ModelEntryInfo {
+    QString name;
+    QString title;
+    QString description;
+    QString reference;  // what settings.yaml names it by
+    QStringList variants;
+    qint64 approxSize = 0;
+    QString status;     // "complete", "partial: 2 files missing", "missing"
+    bool complete = false;
+    QString location;
+};
+
+using JobRequest = std::variant<GenerateRequest, ScoreRequest, CompareRequest, DatasetRequest, TrainRequest,
+                                ClassifyRequest, DownloadRequest>;
+
+// A short human title for the jobs list ("Generate: a watercolor painting of…").
+QString jobTitle(const JobRequest& request);
+
+enum class JobState { Queued, Running, Done, Failed, Cancelled };
+QString jobStateName(JobState state);
+
+// Registers every type above for queued signal/slot connections. Call once (idempotent).
+void registerEngineTypes();
+
+}  // namespace pictor::ui
+
+Q_DECLARE_METATYPE(pictor::ui::GenerationParams)
+Q_DECLARE_METATYPE(pictor::ui::GalleryItem)
+Q_DECLARE_METATYPE(pictor::ui::ScoreResult)
+Q_DECLARE_METATYPE(pictor::ui::CompareResult)
+Q_DECLARE_METATYPE(pictor::ui::EpochMetrics)
+Q_DECLARE_METATYPE(pictor::ui::TrainingEvaluation)
+Q_DECLARE_METATYPE(pictor::ui::ClassifyResult)
+Q_DECLARE_METATYPE(pictor::ui::JobState)

@@ -1,0 +1,102 @@
+#include "ui/prompt_panel.h"
+
+#include "ui/token_counter.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStyle>
+#include <QVBoxLayout>
+
+namespace pictor::ui {
+
+namespace {
+
+QPlainTextEdit* makeEditor(const QString& placeholder, int lines, QWidget* parent) {
+    auto* edit = new QPlainTextEdit(parent);
+    edit->setPlaceholderText(placeholder);
+    edit->setTabChangesFocus(true);
+    const int lineHeight = edit->fontMetrics().lineSpacing();
+    edit->setMinimumHeight(lineHeight * lines + 14);
+    edit->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    return edit;
+}
+
+}  // namespace
+
+PromptPanel::PromptPanel(TokenCounter* counter, QWidget* parent) : QWidget(parent), m_counter(counter) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(6);
+
+    auto header = [this](const QString& text, QLabel*& count, QWidget* buddy) {
+        auto* row = new QHBoxLayout;
+        auto* label = new QLabel(text, this);
+        QFont f = label->font();
+        f.setBold(true);
+        label->setFont(f);
+        label->setBuddy(buddy);
+        count = new QLabel(this);
+        count->setObjectName(QStringLiteral("tokenCount"));
+        row->addWidget(label);
+        row->addStretch();
+        row->addWidget(count);
+        return row;
+    };
+
+    m_prompt = makeEditor(tr("Describe the image…"), 4, this);
+    m_prompt->setAccessibleName(tr("Prompt"));
+    m_negative = makeEditor(tr("What to avoid (optional)"), 2, this);
+    m_negative->setAccessibleName(tr("Negative prompt"));
+    layout->addLayout(header(tr("&Prompt"), m_promptCount, m_prompt));
+    layout->addWidget(m_prompt, 3);
+    layout->addLayout(header(tr("&Negative prompt"), m_negativeCount, m_negative));
+    layout->addWidget(m_negative, 2);
+
+    m_generate = new QPushButton(tr("Generate"), this);
+    m_generate->setObjectName(QStringLiteral("primary"));
+    m_generate->setToolTip(tr("Generate images from the prompt (Ctrl+Enter)"));
+    layout->addWidget(m_generate);
+
+    connect(m_generate, &QPushButton::clicked, this, &PromptPanel::generateRequested);
+    connect(m_prompt, &QPlainTextEdit::textChanged, this, [this] { updateCount(m_prompt, m_promptCount); });
+    connect(m_negative, &QPlainTextEdit::textChanged, this, [this] { updateCount(m_negative, m_negativeCount); });
+    if (m_counter) {
+        connect(m_counter, &TokenCounter::ready, this, &PromptPanel::updateCounts);
+        connect(m_counter, &TokenCounter::failed, this, &PromptPanel::updateCounts);
+    }
+    updateCounts();
+}
+
+QString PromptPanel::prompt() const { return m_prompt->toPlainText().trimmed(); }
+QString PromptPanel::negativePrompt() const { return m_negative->toPlainText().trimmed(); }
+void PromptPanel::setPrompt(const QString& text) { m_prompt->setPlainText(text); }
+void PromptPanel::setNegativePrompt(const QString& text) { m_negative->setPlainText(text); }
+void PromptPanel::setGenerateEnabled(bool enabled) { m_generate->setEnabled(enabled); }
+QString PromptPanel::promptTokenText() const { return m_promptCount->text(); }
+
+void PromptPanel::updateCounts() {
+    updateCount(m_prompt, m_promptCount);
+    updateCount(m_negative, m_negativeCount);
+}
+
+void PromptPanel::updateCount(QPlainTextEdit* edit, QLabel* label) {
+    const int n = m_counter ? m_counter->count(edit->toPlainText()) : -1;
+    const bool over = n > TokenCounter::kLimit;
+    if (n < 0) {
+        label->setText(QStringLiteral("– / %1 tokens").arg(TokenCounter::kLimit));
+        label->setToolTip(m_counter && !m_counter->error().isEmpty() ? tr("Token count unavailable: %1").arg(m_counter->error())
+                                                                     : tr("Loading the tokenizer…"));
+    } else {
+        label->setText(QStringLiteral("%1 / %2 tokens").arg(n).arg(TokenCounter::kLimit));
+        label->setToolTip(over ? tr("CLIP reads only the first 77 tokens (start and end included); "
+                                    "the rest of the prompt is ignored.")
+                               : tr("CLIP tokens including the start and end tokens"));
+    }
+    label->setProperty("over", over);
+    label->style()->unpolish(label);
+    label->style()->polish(label);
+}
+
+}  // namespace pictor::ui

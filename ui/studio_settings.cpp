@@ -1,0 +1,183 @@
+#include "ui/studio_settings.h"
+
+#include <QStandardPaths>
+
+#include <stdexcept>
+
+#if PICTOR_HAVE_SETTINGS
+#include "core/settings/settings.h"
+#endif
+
+namespace pictor::ui {
+
+namespace {
+
+[[maybe_unused]] const char* const kExamplePrompt = "a watercolor painting of a fox in the snow";
+
+#if PICTOR_HAVE_SETTINGS
+QString q(const std::string& s) { return QString::fromStdString(s); }
+std::string s(const QString& q) { return q.toStdString(); }
+
+// settings.yaml scheduler ids ↔ the names the sampler panel shows (A1111's names, also written
+// into the PNG parameters).
+const QList<QPair<QString, QString>>& schedulerNames() {
+    static const QList<QPair<QString, QString>> names{
+        {QStringLiteral("pndm"), QStringLiteral("PNDM")},
+        {QStringLiteral("ddim"), QStringLiteral("DDIM")},
+        {QStringLiteral("euler"), QStringLiteral("Euler")},
+        {QStringLiteral("euler_a"), QStringLiteral("Euler a")},
+        {QStringLiteral("dpmpp_2m"), QStringLiteral("DPM++ 2M")},
+        {QStringLiteral("dpmpp_2m_karras"), QStringLiteral("DPM++ 2M Karras")},
+        {QStringLiteral("lms"), QStringLiteral("LMS")}};
+    return names;
+}
+
+QString schedulerDisplayName(const QString& id) {
+    for (const auto& [key, name] : schedulerNames()) {
+        if (key == id.toLower() || name.compare(id, Qt::CaseInsensitive) == 0) return name;
+    }
+    return id;
+}
+
+QString schedulerId(const QString& name) {
+    for (const auto& [key, display] : schedulerNames()) {
+        if (display == name || key == name) return key;
+    }
+    return name;
+}
+
+StudioSettings fromEngine(const pictor::Settings& e, bool firstStart) {
+    StudioSettings st;
+    st.sdModel = q(e.models.stable_diffusion);
+    st.clipModel = q(e.models.clip);
+    st.resnet50Model = q(e.models.resnet50);
+    st.resnet18Model = q(e.models.resnet18);
+    st.device = q(e.device);
+    st.threads = e.threads;
+    st.outputFolder = q(pictor::output_folder(e).string());
+
+    GenerationParams& g = st.generation;
+    g.prompt = q(e.generation.prompt);
+    if (g.prompt.isEmpty() && firstStart) g.prompt = QString::fromLatin1(kExamplePrompt);
+    g.negativePrompt = q(e.generation.negative_prompt);
+    g.model = st.sdModel;
+    g.scheduler = schedulerDisplayName(q(e.generation.scheduler));
+    g.steps = e.generation.steps;
+    g.guidance = e.generation.guidance_scale;
+    g.imagesPerPrompt = e.generation.images_per_prompt;
+    g.width = e.generation.width;
+    g.height = e.generation.height;
+    g.seed = e.generation.seed;
+    g.device = st.device;
+
+    for (const pictor::LabelPreset& preset : e.label_presets) {
+        LabelPresetEntry entry{q(preset.name), {}};
+        for (const std::string& label : preset.expanded_labels()) entry.labels << q(label);
+        st.labelPresets << entry;
+    }
+    for (const pictor::TrainingClass& c : e.training.classes) st.trainingClasses << DatasetClass{q(c.name), q(c.prompt)};
+    st.imagesPerClass = e.training.images_per_class;
+    st.epochs = e.training.epochs;
+    st.learningRate = e.training.learning_rate;
+    st.batchSize = e.training.batch_size;
+    st.testFraction = 1.0 - e.training.split;
+    st.optimizer = e.training.optimizer == "adam" ? QStringLiteral("Adam") : QStringLiteral("SGD");
+    st.trainingSeed = e.training.seed;
+    st.base = std::make_shared<const pictor::Settings>(e);
+    return st;
+}
+
+pictor::Settings toEngine(const StudioSettings& st) {
+    pictor::Settings e = st.base ? *st.base : pictor::defaults();
+    e.models.stable_diffusion = s(st.generation.model.isEmpty() ? st.sdModel : st.generation.model);
+    e.models.clip = s(st.clipModel);
+    e.models.resnet50 = s(st.resnet50Model);
+    e.models.resnet18 = s(st.resnet18Model);
+    e.device = s(st.device);
+    e.threads = st.threads;
+    // Keep "" (the platform default) when the folder is the default one.
+    if (st.outputFolder != q(pictor::output_folder(e).string())) e.output_folder = s(st.outputFolder);
+
+    const GenerationParams& g = st.generation;
+    e.generation.prompt = s(g.prompt);
+    e.generation.negative_prompt = s(g.negativePrompt);
+    e.generation.scheduler = s(schedulerId(g.scheduler));
+    e.generation.steps = g.steps;
+    e.generation.guidance_scale = g.guidance;
+    e.generation.images_per_prompt = g.imagesPerPrompt;
+    e.generation.width = g.width;
+    e.generation.height = g.height;
+    e.generation.seed = g.seed;
+
+    e.training.classes.clear();
+    for (const DatasetClass& c : st.trainingClasses) e.training.classes.push_back({s(c.name), s(c.prompt)});
+    e.training.images_per_class = st.imagesPerClass;
+    e.training.epochs = st.epochs;
+    e.training.learning_rate = st.learningRate;
+    e.training.batch_size = st.batchSize;
+    e.training.split = 1.0 - st.testFraction;
+    e.training.optimizer = st.optimizer.toLower() == QLatin1String("adam") ? "adam" : "sgd";
+    e.training.seed = st.trainingSeed;
+    return e;
+}
+
+#endif  // PICTOR_HAVE_SETTINGS
+
+}  // namespace
+
+#if PICTOR_HAVE_SETTINGS
+StudioSettings defaultStudioSettings() { return fromEngine(pictor::defaults(), true); }
+
+QString studioSettingsPath() {
+    const QString env = qEnvironmentVariable("PICTOR_SETTINGS");
+    if (!env.isEmpty()) return env;
+    return q(pictor::settings_path().string());
+}
+
+StudioSettings loadStudioSettings(const QString& path, QStringList* warnings) {
+    const pictor::SettingsLoadResult result = pictor::load_settings(std::filesystem::path(s(path)));
+    if (warnings) {
+        for (const std::string& w : result.warnings) *warnings << q(w);
+    }
+    return fromEngine(result.settings, !result.file_found);
+}
+
+void saveStudioSettings(const StudioSettings& settings, const QString& path) {
+    pictor::save_settings(std::filesystem::path(s(path)), toEngine(settings));
+}
+
+#else
+// This build has no settings engine: the built-in defaults, and nothing is persisted.
+StudioSettings defaultStudioSettings() {
+    StudioSettings st;
+    st.sdModel = QStringLiteral("stable-diffusion-v1-5/stable-diffusion-v1-5");
+    st.clipModel = QStringLiteral("openai/clip-vit-base-patch32");
+    st.resnet50Model = QStringLiteral("resnet50-11ad3fa6.pth");
+    st.resnet18Model = QStringLiteral("resnet18-f37072fd.pth");
+    st.outputFolder = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation) + QStringLiteral("/Pictor");
+    st.generation.prompt = QString::fromLatin1(kExamplePrompt);
+    st.generation.model = st.sdModel;
+    st.generation.scheduler = QStringLiteral("PNDM");
+    st.labelPresets = {{QStringLiteral("style x object"),
+                        {QStringLiteral("a watercolor painting of a fox"), QStringLiteral("a watercolor painting of a dog"),
+                         QStringLiteral("an oil painting of a fox"), QStringLiteral("an oil painting of a dog"),
+                         QStringLiteral("a photo of a fox"), QStringLiteral("a photo of a dog")}}};
+    st.trainingClasses = {{QStringLiteral("fox"), QStringLiteral("a watercolor painting of a fox")},
+                          {QStringLiteral("dog"), QStringLiteral("a watercolor painting of a dog")}};
+    return st;
+}
+
+QString studioSettingsPath() {
+    const QString env = qEnvironmentVariable("PICTOR_SETTINGS");
+    if (!env.isEmpty()) return env;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + QStringLiteral("/pictor/settings.yaml");
+}
+
+StudioSettings loadStudioSettings(const QString&, QStringList*) { return defaultStudioSettings(); }
+
+void saveStudioSettings(const StudioSettings&, const QString&) {
+    throw std::runtime_error("saving settings is not available in this build yet");
+}
+#endif  // PICTOR_HAVE_SETTINGS
+
+}  // namespace pictor::ui
