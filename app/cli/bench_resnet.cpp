@@ -14,14 +14,15 @@ namespace {
 
 nlohmann::json bench_resnet(const std::string& preset, Args& args) {
     if (args.wants_help()) {
-        std::cout << "usage: pictor-cli bench " << preset
-                  << " [--repeats 10] [--batch 32] [--batch-repeats 3] [--mode folded|module|channels_last]"
-                     " [--json]\n\n"
-                     "Median latency of one 224x224 image and throughput at batch 32 (eval mode, random\n"
-                     "weights from the preset, the same kernels as real weights).\n"
-                     "  folded         BatchNorm folded into the convolutions, channels-last (what classify uses)\n"
-                     "  module         the torch::nn module as is (NCHW)\n"
-                     "  channels_last  the module with channels-last weights and activations\n";
+        std::cout
+            << "usage: pictor-cli bench " << preset
+            << " [--repeats 10] [--batch 32] [--batch-repeats 3] [--mode folded|module|channels_last]"
+               " [--json]\n\n"
+               "Median latency of one 224x224 image and throughput at batch 32 (eval mode, random\n"
+               "weights from the preset, the same kernels as real weights).\n"
+               "  folded         BatchNorm folded into the convolutions, channels-last (what classify uses)\n"
+               "  module         the torch::nn module as is (NCHW)\n"
+               "  channels_last  the module with channels-last weights and activations\n";
         return nullptr;
     }
     const int repeats = args.int_or("repeats", 10);

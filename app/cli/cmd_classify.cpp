@@ -33,13 +33,13 @@ constexpr const char* kUsage =
     "  --save-tensors OUT   write the model input ('input') and 'logits' as safetensors\n";
 
 class ClassifyProgress : public ProgressSink {
-public:
+  public:
     ClassifyProgress() : bar_("classifying") {}
     void on_step(int step, int total) override { bar_.update(step, total, "img"); }
     bool cancelled() const override { return interrupt_requested(); }
     void clear() { bar_.clear(); }
 
-private:
+  private:
     TerminalProgress bar_;
 };
 
@@ -98,7 +98,10 @@ int run_classify(Args& args) {
         for (size_t i = 0; i < files.size(); ++i) {
             nlohmann::json top = nlohmann::json::array();
             for (const auto& c : result.top[i]) {
-                top.push_back({{"index", c.index}, {"name", c.name}, {"probability", c.probability}, {"logit", c.logit}});
+                top.push_back({{"index", c.index},
+                               {"name", c.name},
+                               {"probability", c.probability},
+                               {"logit", c.logit}});
             }
             out["images"].push_back({{"file", files[i]}, {"top", top}});
         }

@@ -35,7 +35,7 @@ constexpr const char* kUsage =
     "  --json            JSON output\n";
 
 class CompareProgress : public ProgressSink {
-public:
+  public:
     bool cancelled() const override { return interrupt_requested(); }
 };
 
@@ -110,7 +110,8 @@ int run_compare(Args& args) {
                                      {"objects", l.objects}});
         }
         for (const auto& c : result.resnet_top) {
-            out["resnet_top"].push_back({{"index", c.index}, {"name", c.name}, {"probability", c.probability}});
+            out["resnet_top"].push_back(
+                {{"index", c.index}, {"name", c.name}, {"probability", c.probability}});
         }
         for (const auto& o : result.objects) {
             nlohmann::json classes = nlohmann::json::array();
@@ -133,25 +134,28 @@ int run_compare(Args& args) {
                   << (static_cast<int>(i) == result.clip_best ? "  <- best" : "") << "\n";
     }
     std::cout << "ResNet (" << resnet->config().name() << ", " << transform->name << ")\n";
-    for (const auto& c : result.resnet_top) std::cout << "  " << percent(c.probability) << "  " << c.name << "\n";
+    for (const auto& c : result.resnet_top)
+        std::cout << "  " << percent(c.probability) << "  " << c.name << "\n";
     if (result.objects.empty()) {
         std::cout << "No label names an object the ImageNet groups know; nothing to compare per object.\n";
         return 0;
     }
     std::cout << "Objects (CLIP: sum over labels naming it; ResNet: sum over its ImageNet classes)\n";
     for (const auto& o : result.objects) {
-        std::cout << "  " << std::left << std::setw(12) << o.object << std::right << " CLIP " << percent(o.clip_probability)
-                  << "   ResNet " << percent(o.resnet_probability);
+        std::cout << "  " << std::left << std::setw(12) << o.object << std::right << " CLIP "
+                  << percent(o.clip_probability) << "   ResNet " << percent(o.resnet_probability);
         if (!o.resnet_classes.empty()) std::cout << "  (best: " << o.resnet_classes.front().name << ")";
         std::cout << "\n";
     }
-    std::cout << (result.objects_agree() ? "Both models favour: " + result.clip_object
-                                         : "CLIP favours " + result.clip_object + ", the ResNet " + result.resnet_object)
+    std::cout << (result.objects_agree()
+                      ? "Both models favour: " + result.clip_object
+                      : "CLIP favours " + result.clip_object + ", the ResNet " + result.resnet_object)
               << "\n";
     return 0;
 }
 
-const Registration registration{"compare", "CLIP labels vs ResNet ImageNet classes on one image", run_compare};
+const Registration registration{"compare", "CLIP labels vs ResNet ImageNet classes on one image",
+                                run_compare};
 
 }  // namespace
 }  // namespace pictor::cli

@@ -54,8 +54,8 @@ const at::Tensor& require_tensor(const TensorMap& weights, const std::string& na
     const auto it = weights.find(name);
     if (it == weights.end()) fail("not a torchvision ResNet state_dict: tensor '" + name + "' is missing");
     if (it->second.dim() != dim) {
-        fail("tensor '" + name + "' has shape " + shape_string(it->second) + ", expected " + std::to_string(dim) +
-             " dimensions");
+        fail("tensor '" + name + "' has shape " + shape_string(it->second) + ", expected " +
+             std::to_string(dim) + " dimensions");
     }
     return it->second;
 }
@@ -76,7 +76,8 @@ std::string ResNetConfig::name() const {
     for (const auto& [preset_name, make] : presets()) {
         ResNetConfig preset = make();
         preset.num_classes = num_classes;
-        if (preset == *this) return num_classes == 1000 ? preset_name : preset_name + "_c" + std::to_string(num_classes);
+        if (preset == *this)
+            return num_classes == 1000 ? preset_name : preset_name + "_c" + std::to_string(num_classes);
     }
     std::ostringstream os;
     os << "resnet(" << (block == ResNetBlock::basic ? "basic" : "bottleneck") << ",[" << layers[0] << ","
@@ -93,7 +94,8 @@ void ResNetConfig::validate() const {
                  std::to_string(layers[i]));
         }
     }
-    if (num_classes < 1) fail("ResNet config: num_classes must be positive, got " + std::to_string(num_classes));
+    if (num_classes < 1)
+        fail("ResNet config: num_classes must be positive, got " + std::to_string(num_classes));
     if (groups < 1 || width_per_group < 1) fail("ResNet config: groups and width_per_group must be positive");
     if (block == ResNetBlock::basic && (groups != 1 || width_per_group != 64)) {
         // torchvision: "BasicBlock only supports groups=1 and base_width=64".
@@ -129,8 +131,8 @@ ResNetConfig ResNetConfig::from_weights(const TensorMap& weights) {
         const at::Tensor& c2 = require_tensor(weights, "layer1.0.conv2.weight", 4);
         const int64_t width = c1.size(0);
         if (c2.size(1) < 1 || width % c2.size(1) != 0) {
-            fail("tensor 'layer1.0.conv2.weight' has shape " + shape_string(c2) + ", inconsistent with width " +
-                 std::to_string(width));
+            fail("tensor 'layer1.0.conv2.weight' has shape " + shape_string(c2) +
+                 ", inconsistent with width " + std::to_string(width));
         }
         config.groups = static_cast<int>(width / c2.size(1));
         config.width_per_group = static_cast<int>(width / config.groups);
@@ -165,7 +167,8 @@ BasicBlockImpl::BasicBlockImpl(int64_t inplanes, int64_t planes, int64_t stride,
     bn1 = register_module("bn1", torch::nn::BatchNorm2d(planes));
     conv2 = register_module("conv2", conv3x3(planes, planes));
     bn2 = register_module("bn2", torch::nn::BatchNorm2d(planes));
-    if (with_downsample) downsample = register_module("downsample", make_downsample(inplanes, planes, stride));
+    if (with_downsample)
+        downsample = register_module("downsample", make_downsample(inplanes, planes, stride));
 }
 
 // Ref: torchvision/models/resnet.py BasicBlock.forward
@@ -176,8 +179,8 @@ torch::Tensor BasicBlockImpl::forward(torch::Tensor x) {
     return out.add_(identity).relu_();
 }
 
-BottleneckImpl::BottleneckImpl(int64_t inplanes, int64_t planes, int64_t stride, bool with_downsample, int64_t groups,
-                               int64_t base_width) {
+BottleneckImpl::BottleneckImpl(int64_t inplanes, int64_t planes, int64_t stride, bool with_downsample,
+                               int64_t groups, int64_t base_width) {
     const int64_t width = planes * base_width / 64 * groups;
     conv1 = register_module("conv1", conv1x1(inplanes, width));
     bn1 = register_module("bn1", torch::nn::BatchNorm2d(width));
@@ -185,14 +188,15 @@ BottleneckImpl::BottleneckImpl(int64_t inplanes, int64_t planes, int64_t stride,
     bn2 = register_module("bn2", torch::nn::BatchNorm2d(width));
     conv3 = register_module("conv3", conv1x1(width, planes * 4));
     bn3 = register_module("bn3", torch::nn::BatchNorm2d(planes * 4));
-    if (with_downsample) downsample = register_module("downsample", make_downsample(inplanes, planes * 4, stride));
+    if (with_downsample)
+        downsample = register_module("downsample", make_downsample(inplanes, planes * 4, stride));
 }
 
 // Ref: torchvision/models/resnet.py Bottleneck.forward
 torch::Tensor BottleneckImpl::forward(torch::Tensor x) {
     torch::Tensor out = bn1(conv1(x)).relu_();  // [N, width, H, W]
-    out = bn2(conv2(out)).relu_();             // [N, width, H/s, W/s]
-    out = bn3(conv3(out));                           // [N, 4*planes, H/s, W/s]
+    out = bn2(conv2(out)).relu_();              // [N, width, H/s, W/s]
+    out = bn3(conv3(out));                      // [N, 4*planes, H/s, W/s]
     const torch::Tensor identity = downsample ? downsample->forward(x) : x;
     return out.add_(identity).relu_();
 }
@@ -214,7 +218,8 @@ ResNetImpl::ResNetImpl(const ResNetConfig& config, bool init_weights) : config_(
             if (config_.block == ResNetBlock::basic) {
                 layer->push_back(BasicBlock(inplanes, planes, s, down));
             } else {
-                layer->push_back(Bottleneck(inplanes, planes, s, down, config_.groups, config_.width_per_group));
+                layer->push_back(
+                    Bottleneck(inplanes, planes, s, down, config_.groups, config_.width_per_group));
             }
             inplanes = planes * expansion;
         }
@@ -245,14 +250,14 @@ torch::Tensor ResNetImpl::features(torch::Tensor x) {
         fail("ResNet input must be [N, 3, H, W], got " + shape_string(x));
     }
     if (channels_last_) x = x.contiguous(at::MemoryFormat::ChannelsLast);
-    x = bn1(conv1(x)).relu_();                                                   // [N, 64, H/2, W/2]
-    x = F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2).padding(1));      // [N, 64, H/4, W/4]
-    x = layer1->forward(x);                                                      // [N, 64e, H/4, W/4]
-    x = layer2->forward(x);                                                      // [N, 128e, H/8, W/8]
-    x = layer3->forward(x);                                                      // [N, 256e, H/16, W/16]
-    x = layer4->forward(x);                                                      // [N, 512e, H/32, W/32]
-    x = F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions({1, 1}));     // [N, 512e, 1, 1]
-    return torch::flatten(x, 1);                                                 // [N, 512e]
+    x = bn1(conv1(x)).relu_();                                               // [N, 64, H/2, W/2]
+    x = F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2).padding(1));   // [N, 64, H/4, W/4]
+    x = layer1->forward(x);                                                  // [N, 64e, H/4, W/4]
+    x = layer2->forward(x);                                                  // [N, 128e, H/8, W/8]
+    x = layer3->forward(x);                                                  // [N, 256e, H/16, W/16]
+    x = layer4->forward(x);                                                  // [N, 512e, H/32, W/32]
+    x = F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions({1, 1}));  // [N, 512e, 1, 1]
+    return torch::flatten(x, 1);                                             // [N, 512e]
 }
 
 torch::Tensor ResNetImpl::forward(torch::Tensor x) {
@@ -282,7 +287,8 @@ void ResNetImpl::replace_fc(torch::nn::Linear new_fc) {
 
 namespace {
 // Ref: torch/nn/utils/fusion.py fuse_conv_bn_weights
-std::pair<at::Tensor, at::Tensor> fold_batch_norm(const torch::nn::Conv2dImpl& conv, const torch::nn::BatchNorm2dImpl& bn) {
+std::pair<at::Tensor, at::Tensor> fold_batch_norm(const torch::nn::Conv2dImpl& conv,
+                                                  const torch::nn::BatchNorm2dImpl& bn) {
     const at::Tensor scale = bn.weight * at::rsqrt(bn.running_var + bn.options.eps());  // [C_out]
     const at::Tensor weight = conv.weight * scale.view({-1, 1, 1, 1});
     const at::Tensor bias = bn.bias - bn.running_mean * scale;
@@ -319,7 +325,8 @@ ResNetInference::ResNetInference(ResNetImpl& model, bool channels_last)
                 block.convs = {make(*basic->conv1, *basic->bn1), make(*basic->conv2, *basic->bn2)};
                 if (basic->downsample) block.downsample = make_downsample(basic->downsample);
             } else if (auto* bottleneck = child->as<BottleneckImpl>()) {
-                block.convs = {make(*bottleneck->conv1, *bottleneck->bn1), make(*bottleneck->conv2, *bottleneck->bn2),
+                block.convs = {make(*bottleneck->conv1, *bottleneck->bn1),
+                               make(*bottleneck->conv2, *bottleneck->bn2),
                                make(*bottleneck->conv3, *bottleneck->bn3)};
                 if (bottleneck->downsample) block.downsample = make_downsample(bottleneck->downsample);
             }
@@ -332,22 +339,23 @@ ResNetInference::ResNetInference(ResNetImpl& model, bool channels_last)
 
 // Ref: torchvision/models/resnet.py ResNet._forward_impl with BN folded (eval mode).
 at::Tensor ResNetInference::features(const at::Tensor& input) const {
-    if (input.dim() != 4 || input.size(1) != 3) fail("ResNet input must be [N, 3, H, W], got " + shape_string(input));
+    if (input.dim() != 4 || input.size(1) != 3)
+        fail("ResNet input must be [N, 3, H, W], got " + shape_string(input));
     at::Tensor x = channels_last_ ? input.contiguous(at::MemoryFormat::ChannelsLast) : input;
-    x = stem_(x).relu_();                                     // [N, 64, H/2, W/2]
-    x = at::max_pool2d(x, {3, 3}, {2, 2}, {1, 1});            // [N, 64, H/4, W/4]
+    x = stem_(x).relu_();                           // [N, 64, H/2, W/2]
+    x = at::max_pool2d(x, {3, 3}, {2, 2}, {1, 1});  // [N, 64, H/4, W/4]
     for (const Block& block : blocks_) {
         at::Tensor out = x;
         for (size_t i = 0; i + 1 < block.convs.size(); ++i) out = block.convs[i](out).relu_();
         out = block.convs.back()(out);
         out.add_(block.downsample ? (*block.downsample)(x) : x).relu_();
-        x = out;                                              // [N, C, H', W']
+        x = out;  // [N, C, H', W']
     }
-    return at::adaptive_avg_pool2d(x, {1, 1}).flatten(1);     // [N, feature_dim]
+    return at::adaptive_avg_pool2d(x, {1, 1}).flatten(1);  // [N, feature_dim]
 }
 
 at::Tensor ResNetInference::forward(const at::Tensor& x) const {
-    return at::linear(features(x), fc_weight_, fc_bias_);     // [N, num_classes]
+    return at::linear(features(x), fc_weight_, fc_bias_);  // [N, num_classes]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,9 +399,12 @@ std::filesystem::path resolve_resnet_weights(const std::string& reference) {
 namespace {
 void collect_state(const torch::nn::Module& module, const std::string& prefix,
                    std::vector<std::pair<std::string, torch::Tensor>>& out) {
-    for (const auto& p : module.named_parameters(/*recurse=*/false)) out.emplace_back(prefix + p.key(), p.value());
-    for (const auto& b : module.named_buffers(/*recurse=*/false)) out.emplace_back(prefix + b.key(), b.value());
-    for (const auto& child : module.named_children()) collect_state(*child.value(), prefix + child.key() + ".", out);
+    for (const auto& p : module.named_parameters(/*recurse=*/false))
+        out.emplace_back(prefix + p.key(), p.value());
+    for (const auto& b : module.named_buffers(/*recurse=*/false))
+        out.emplace_back(prefix + b.key(), b.value());
+    for (const auto& child : module.named_children())
+        collect_state(*child.value(), prefix + child.key() + ".", out);
 }
 }  // namespace
 

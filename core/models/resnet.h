@@ -38,8 +38,8 @@ struct ResNetConfig {
     ResNetBlock block = ResNetBlock::basic;
     std::array<int, 4> layers{2, 2, 2, 2};  // blocks per stage (layer1..layer4)
     int num_classes = 1000;
-    int groups = 1;             // ResNeXt cardinality (Bottleneck only)
-    int width_per_group = 64;   // 128 for wide_resnet (Bottleneck only)
+    int groups = 1;            // ResNeXt cardinality (Bottleneck only)
+    int width_per_group = 64;  // 128 for wide_resnet (Bottleneck only)
 
     static ResNetConfig resnet18();
     static ResNetConfig resnet34();
@@ -115,7 +115,7 @@ struct ResNetImpl : torch::nn::Module {
     torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
     torch::nn::Linear fc{nullptr};
 
-private:
+  private:
     ResNetConfig config_;
     bool channels_last_ = false;
 };
@@ -128,13 +128,13 @@ TORCH_MODULE(ResNet);
 // results equal `model.forward` in eval mode up to float rounding (~1e-6 relative).
 // Thread-safety: forward() is const and safe to call from several threads.
 class ResNetInference {
-public:
+  public:
     explicit ResNetInference(ResNetImpl& model, bool channels_last = true);
     at::Tensor forward(const at::Tensor& x) const;   // [N, 3, H, W] -> [N, num_classes]
     at::Tensor features(const at::Tensor& x) const;  // [N, 3, H, W] -> [N, feature_dim]
     const ResNetConfig& config() const { return config_; }
 
-private:
+  private:
     struct Conv {
         at::Tensor weight, bias;
         int64_t stride = 1, padding = 0, groups = 1;

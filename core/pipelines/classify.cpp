@@ -124,13 +124,13 @@ ClassifyResult classify(ResNetImpl& model, const ClassifyParams& params, Progres
         ~ModeGuard() { model.train(was_training); }
     } mode_guard{model, model.is_training()};
     model.eval();
-    return run_classify([&](const at::Tensor& x) { return model.forward(x); }, model.config().num_classes, params,
-                        progress);
+    return run_classify([&](const at::Tensor& x) { return model.forward(x); }, model.config().num_classes,
+                        params, progress);
 }
 
 ClassifyResult classify(const ResNetInference& model, const ClassifyParams& params, ProgressSink* progress) {
-    return run_classify([&](const at::Tensor& x) { return model.forward(x); }, model.config().num_classes, params,
-                        progress);
+    return run_classify([&](const at::Tensor& x) { return model.forward(x); }, model.config().num_classes,
+                        params, progress);
 }
 
 }  // namespace pictor

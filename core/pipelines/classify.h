@@ -51,11 +51,11 @@ struct ClassifyParams {
 };
 
 struct ClassifyResult {
-    at::Tensor input;   // [N, 3, crop, crop] float32, the model input
-    at::Tensor logits;  // [N, num_classes]
-    at::Tensor probs;   // [N, num_classes], softmax over classes
+    at::Tensor input;                               // [N, 3, crop, crop] float32, the model input
+    at::Tensor logits;                              // [N, num_classes]
+    at::Tensor probs;                               // [N, num_classes], softmax over classes
     std::vector<std::vector<ClassPrediction>> top;  // per image, min(top_k, num_classes) entries
-    bool cancelled = false;  // then the tensors are undefined and `top` empty
+    bool cancelled = false;                         // then the tensors are undefined and `top` empty
 };
 
 // Runs under c10::InferenceMode with the model in eval mode (restores its previous mode).

@@ -94,11 +94,14 @@ std::vector<ImagenetGroup> parse_imagenet_groups(std::string_view json_text, int
         if (item.contains("ranges")) {
             if (!item["ranges"].is_array()) fail(here + ": 'ranges' must be an array of [first, last] pairs");
             for (const auto& r : item["ranges"]) {
-                if (!r.is_array() || r.size() != 2) fail(here + ": 'ranges' must be an array of [first, last] pairs");
+                if (!r.is_array() || r.size() != 2)
+                    fail(here + ": 'ranges' must be an array of [first, last] pairs");
                 add_index(r[0], "ranges");
                 add_index(r[1], "ranges");
                 const int first = r[0].get<int>(), last = r[1].get<int>();
-                if (first > last) fail(here + ": range [" + std::to_string(first) + ", " + std::to_string(last) + "] is reversed");
+                if (first > last)
+                    fail(here + ": range [" + std::to_string(first) + ", " + std::to_string(last) +
+                         "] is reversed");
                 for (int i = first; i <= last; ++i) indices.insert(i);
             }
         }
@@ -156,7 +159,8 @@ std::vector<int> groups_mentioned(std::string_view label, const std::vector<Imag
         for (size_t k = m.start; k < m.start + m.length; ++k) taken[k] = true;
         accepted.push_back(m);
     }
-    std::sort(accepted.begin(), accepted.end(), [](const Match& a, const Match& b) { return a.start < b.start; });
+    std::sort(accepted.begin(), accepted.end(),
+              [](const Match& a, const Match& b) { return a.start < b.start; });
     std::vector<int> out;
     for (const auto& m : accepted) {
         if (std::find(out.begin(), out.end(), m.group) == out.end()) out.push_back(m.group);
@@ -169,7 +173,8 @@ float group_probability(const at::Tensor& probs_row, const ImagenetGroup& group)
     const float* p = probs.data_ptr<float>();
     double sum = 0.0;
     for (const int i : group.indices) {
-        if (i < 0 || i >= probs.numel()) fail("group '" + group.name + "' has class " + std::to_string(i) + " out of range");
+        if (i < 0 || i >= probs.numel())
+            fail("group '" + group.name + "' has class " + std::to_string(i) + " out of range");
         sum += p[i];
     }
     return static_cast<float>(sum);
@@ -235,7 +240,8 @@ CompareResult compare(const ClipZeroShot& clip, ResNetImpl& resnet, const Compar
                 // The group's most probable classes, for display.
                 std::vector<std::string> names;
                 const auto& all_names = imagenet_class_names();
-                const at::Tensor idx = at::tensor(std::vector<int64_t>(groups[g].indices.begin(), groups[g].indices.end()));
+                const at::Tensor idx =
+                    at::tensor(std::vector<int64_t>(groups[g].indices.begin(), groups[g].indices.end()));
                 const at::Tensor sub = probs.index_select(0, idx);
                 for (const auto& c : top_k(sub, at::Tensor(), 3, {})) {
                     ClassPrediction p = c;

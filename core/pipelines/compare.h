@@ -52,7 +52,7 @@ std::vector<int> groups_mentioned(std::string_view label, const std::vector<Imag
 float group_probability(const at::Tensor& probs_row, const ImagenetGroup& group);
 
 struct CompareParams {
-    at::Tensor image;         // uint8 HWC, 1..4 channels
+    at::Tensor image;  // uint8 HWC, 1..4 channels
     std::string image_name = "image";
     std::vector<std::string> labels;  // CLIP labels (≥ 1)
     std::string prompt_template;      // CLIP: "" = the label itself, else "{}" is replaced
@@ -61,10 +61,10 @@ struct CompareParams {
 };
 
 struct ObjectAgreement {
-    std::string object;                // group name
-    std::vector<int> labels;           // indices of the labels that mention it
-    float clip_probability = 0.0f;     // sum of CLIP's probabilities of those labels
-    float resnet_probability = 0.0f;   // sum of the ResNet's probabilities over the group
+    std::string object;                           // group name
+    std::vector<int> labels;                      // indices of the labels that mention it
+    float clip_probability = 0.0f;                // sum of CLIP's probabilities of those labels
+    float resnet_probability = 0.0f;              // sum of the ResNet's probabilities over the group
     std::vector<ClassPrediction> resnet_classes;  // the group's 3 most probable classes
 };
 
@@ -78,10 +78,10 @@ struct CompareLabel {
 
 struct CompareResult {
     bool cancelled = false;
-    std::vector<CompareLabel> labels;        // in the order given
-    int clip_best = -1;                      // index into labels
-    std::vector<ClassPrediction> resnet_top; // top_k ImageNet classes
-    std::vector<ObjectAgreement> objects;    // every object some label mentions, first mention first
+    std::vector<CompareLabel> labels;         // in the order given
+    int clip_best = -1;                       // index into labels
+    std::vector<ClassPrediction> resnet_top;  // top_k ImageNet classes
+    std::vector<ObjectAgreement> objects;     // every object some label mentions, first mention first
     // The object CLIP favours (highest clip_probability) and the one the ResNet favours among the
     // same objects (highest resnet_probability); empty when no label names a known object.
     std::string clip_object, resnet_object;

@@ -45,21 +45,22 @@ ImagenetTransform ImagenetTransform::from_name(std::string_view name) {
 ImagenetTransform ImagenetTransform::default_for(std::string_view model_name) {
     // torchvision 0.14: ResNet50/101/152_Weights.DEFAULT = IMAGENET1K_V2; ResNet18/34 only have V1.
     const std::string key = upper(model_name);
-    if (key.rfind("RESNET50", 0) == 0 || key.rfind("RESNET101", 0) == 0 || key.rfind("RESNET152", 0) == 0) return v2();
+    if (key.rfind("RESNET50", 0) == 0 || key.rfind("RESNET101", 0) == 0 || key.rfind("RESNET152", 0) == 0)
+        return v2();
     return v1();
 }
 
 std::optional<ImagenetTransform> ImagenetTransform::for_weights_file(std::string_view file_name) {
     // Ref: torchvision/models/resnet.py *_Weights (url and transforms of each entry).
     static const std::pair<const char*, bool> files[] = {
-        {"resnet18-f37072fd", false},        {"resnet34-b627a593", false},
-        {"resnet50-0676ba61", false},        {"resnet50-11ad3fa6", true},
-        {"resnet101-63fe2227", false},       {"resnet101-cd907fc2", true},
-        {"resnet152-394f9c45", false},       {"resnet152-f82ba261", true},
-        {"resnext50_32x4d-7cdf4587", false}, {"resnext50_32x4d-1a0047aa", true},
+        {"resnet18-f37072fd", false},         {"resnet34-b627a593", false},
+        {"resnet50-0676ba61", false},         {"resnet50-11ad3fa6", true},
+        {"resnet101-63fe2227", false},        {"resnet101-cd907fc2", true},
+        {"resnet152-394f9c45", false},        {"resnet152-f82ba261", true},
+        {"resnext50_32x4d-7cdf4587", false},  {"resnext50_32x4d-1a0047aa", true},
         {"resnext101_32x8d-8ba56ff5", false}, {"resnext101_32x8d-110c445d", true},
-        {"resnext101_64x4d-173b62eb", true}, {"wide_resnet50_2-95faca4d", false},
-        {"wide_resnet50_2-9ba9bcbe", true},  {"wide_resnet101_2-32ee1156", false},
+        {"resnext101_64x4d-173b62eb", true},  {"wide_resnet50_2-95faca4d", false},
+        {"wide_resnet50_2-9ba9bcbe", true},   {"wide_resnet101_2-32ee1156", false},
         {"wide_resnet101_2-d733dc28", true},
     };
     for (const auto& [stem, is_v2] : files) {
@@ -80,8 +81,9 @@ at::Tensor imagenet_resize_crop(const at::Tensor& image_hwc_u8, const ImagenetTr
     const int height = static_cast<int>(rgb.size(0));
     const int width = static_cast<int>(rgb.size(1));
     const auto [new_w, new_h] = shorter_side_size(width, height, transform.resize_size);
-    const at::Tensor resized =
-        (new_w == width && new_h == height) ? rgb : pillow_resize(rgb, new_w, new_h, ResampleFilter::bilinear);
+    const at::Tensor resized = (new_w == width && new_h == height)
+                                   ? rgb
+                                   : pillow_resize(rgb, new_w, new_h, ResampleFilter::bilinear);
     return center_crop(resized, transform.crop_size, transform.crop_size, /*round_half_even=*/true);
 }
 

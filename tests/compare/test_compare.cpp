@@ -46,7 +46,8 @@ TEST_CASE("the built-in ImageNet groups", "[compare]") {
     CHECK(names[280] == "grey fox");
     for (const int i : groups[group_index(groups, "cat")].indices) {
         INFO(names[i]);
-        CHECK((names[i].find("cat") != std::string::npos || names[i] == "tabby" || names[i] == "Persian cat"));
+        CHECK(
+            (names[i].find("cat") != std::string::npos || names[i] == "tabby" || names[i] == "Persian cat"));
     }
 }
 
@@ -66,7 +67,8 @@ TEST_CASE("labels name objects as whole words, plurals included, longest match f
 
 TEST_CASE("group files are validated", "[compare]") {
     const auto ok = parse_imagenet_groups(
-        R"({"groups": [{"name": "fox", "synonyms": ["Red Fox"], "ranges": [[2, 3]], "indices": [0, 2]}]})", 4);
+        R"({"groups": [{"name": "fox", "synonyms": ["Red Fox"], "ranges": [[2, 3]], "indices": [0, 2]}]})",
+        4);
     REQUIRE(ok.size() == 1);
     CHECK(ok[0].indices == std::vector<int>{0, 2, 3});
     CHECK(ok[0].words == std::vector<std::string>{"red fox", "fox"});

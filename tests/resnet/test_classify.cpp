@@ -21,7 +21,8 @@ namespace {
 
 std::vector<at::Tensor> fixture_images(const std::filesystem::path& dir, const nlohmann::json& info) {
     std::vector<at::Tensor> images;
-    for (const auto& image : info.at("images")) images.push_back(read_image(dir / image.at("file").get<std::string>()));
+    for (const auto& image : info.at("images"))
+        images.push_back(read_image(dir / image.at("file").get<std::string>()));
     return images;
 }
 
@@ -52,7 +53,8 @@ TEST_CASE("the built-in ImageNet class names are torchvision's, in index order",
     CHECK(names[999] == "toilet tissue");
 }
 
-TEST_CASE("classify: resnet18.pth on the three images, both presets, equals torchvision", "[resnet][golden]") {
+TEST_CASE("classify: resnet18.pth on the three images, both presets, equals torchvision",
+          "[resnet][golden]") {
     PICTOR_REQUIRE_FIXTURES(dir, "resnet");
     const auto info = nlohmann::json::parse(test::read_text_file(dir / "expected.json"));
     const TensorMap expected = SafetensorsFile(dir / "expected.safetensors").load_all();
@@ -95,7 +97,8 @@ TEST_CASE("classify: a 10-class model gets generic names unless names are given"
     const ClassifyResult result = classify(*model, params);
     REQUIRE(result.top[0].size() == 10);
     CHECK(result.top[0][0].name == "class 7");  // bottleneck_probs_v1[0] peaks at index 7
-    CHECK(result.top[0][0].probability == Approx(info["bottleneck_probs_v1"][0][7].get<double>()).margin(1e-5));
+    CHECK(result.top[0][0].probability ==
+          Approx(info["bottleneck_probs_v1"][0][7].get<double>()).margin(1e-5));
 
     params.class_names = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
     CHECK(classify(*model, params).top[0][0].name == "h");
@@ -148,5 +151,6 @@ TEST_CASE("classify with the folded snapshot equals torchvision too", "[resnet][
     const ClassifyResult result = classify(fast, params);
     CHECK(all_close(result.logits, expected.at("resnet18_logits_v1"), 1e-4, 0, "folded logits"));
     CHECK(all_close(result.probs, expected.at("resnet18_probs_v1"), 1e-5, 0, "folded probs"));
-    for (size_t i = 0; i < 3; ++i) CHECK(result.top[i][0].name == info.at("resnet18_top5_v1")[i][0].get<std::string>());
+    for (size_t i = 0; i < 3; ++i)
+        CHECK(result.top[i][0].name == info.at("resnet18_top5_v1")[i][0].get<std::string>());
 }

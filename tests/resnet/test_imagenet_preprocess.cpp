@@ -39,7 +39,8 @@ TEST_CASE("V1 / V2 preprocessing equals torchvision's on RGB, gray and RGBA imag
         const at::Tensor resized = to_rgb(read_image(dir / step.at("resized_file").get<std::string>()));
         const int64_t top = step.at("crop_top"), left = step.at("crop_left");
         const at::Tensor crop = resized.slice(0, top, top + 224).slice(1, left, left + 224);
-        CHECK(all_close(imagenet_normalize(crop.contiguous(), transform), want, 1e-6, 0, "normalize(PIL crop)"));
+        CHECK(all_close(imagenet_normalize(crop.contiguous(), transform), want, 1e-6, 0,
+                        "normalize(PIL crop)"));
         CHECK(at::equal(imagenet_resize_crop(image, transform), crop));
     }
 }

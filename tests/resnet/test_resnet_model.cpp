@@ -1,10 +1,10 @@
 // core/models/resnet: architecture, names, loading (.pth / .safetensors / F16 / old files),
 // golden logits, trainability.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
 #include <c10/core/InferenceMode.h>
-#include <nlohmann/json.hpp>
 #include <torch/nn/modules/loss.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <map>
@@ -38,9 +38,12 @@ std::vector<std::pair<std::string, ManifestEntry>> read_manifest(const std::file
 
 std::string dtype_name(const at::Tensor& t) {
     switch (t.scalar_type()) {
-        case at::kFloat: return "float32";
-        case at::kLong: return "int64";
-        default: return "other";
+        case at::kFloat:
+            return "float32";
+        case at::kLong:
+            return "int64";
+        default:
+            return "other";
     }
 }
 
@@ -58,10 +61,12 @@ TensorMap state_map(ResNetImpl& model) {
 
 }  // namespace
 
-TEST_CASE("resnet18 and resnet50 presets have exactly the torchvision state_dict names and shapes", "[resnet]") {
+TEST_CASE("resnet18 and resnet50 presets have exactly the torchvision state_dict names and shapes",
+          "[resnet]") {
     PICTOR_REQUIRE_FIXTURES(dir, "resnet");
-    const auto [preset, manifest_file] = GENERATE(std::make_pair(std::string("resnet18"), std::string("manifest_resnet18.json")),
-                                                  std::make_pair(std::string("resnet50"), std::string("manifest_resnet50.json")));
+    const auto [preset, manifest_file] =
+        GENERATE(std::make_pair(std::string("resnet18"), std::string("manifest_resnet18.json")),
+                 std::make_pair(std::string("resnet50"), std::string("manifest_resnet50.json")));
     INFO(preset);
     const auto manifest = read_manifest(dir / manifest_file);
     ResNet model(ResNetConfig::preset(preset), /*init_weights=*/false);
@@ -76,7 +81,8 @@ TEST_CASE("resnet18 and resnet50 presets have exactly the torchvision state_dict
     }
 }
 
-TEST_CASE("every preset has torchvision's parameter count and is recognised from its own weights", "[resnet]") {
+TEST_CASE("every preset has torchvision's parameter count and is recognised from its own weights",
+          "[resnet]") {
     // Parameter counts published by torchvision (weights.meta["num_params"]).
     const auto [name, params] = GENERATE(std::make_pair(std::string("resnet18"), int64_t{11689512}),
                                          std::make_pair(std::string("resnet34"), int64_t{21797672}),
@@ -117,7 +123,8 @@ TEST_CASE("resnet18.pth (F32 zip checkpoint) gives torchvision's logits", "[resn
         INFO(v);
         const at::Tensor logits = model->forward(expected.at("preprocessed_" + v));
         CHECK(all_close(logits, expected.at("resnet18_logits_" + v), 1e-4, 0, "resnet18_logits_" + v));
-        CHECK(all_close(at::softmax(logits, 1), expected.at("resnet18_probs_" + v), 1e-5, 0, "resnet18_probs_" + v));
+        CHECK(all_close(at::softmax(logits, 1), expected.at("resnet18_probs_" + v), 1e-5, 0,
+                        "resnet18_probs_" + v));
     }
     const at::Tensor argmax = model->forward(expected.at("preprocessed_v1")).argmax(1);
     CHECK(argmax[0].item<int64_t>() == 537);
@@ -137,7 +144,8 @@ TEST_CASE("the Bottleneck ResNet from F16 safetensors gives torchvision's logits
         INFO(v);
         const at::Tensor logits = model->forward(expected.at("preprocessed_" + v));
         CHECK(all_close(logits, expected.at("bottleneck_logits_" + v), 1e-4, 0, "bottleneck_logits_" + v));
-        CHECK(all_close(at::softmax(logits, 1), expected.at("bottleneck_probs_" + v), 1e-5, 0, "bottleneck_probs_" + v));
+        CHECK(all_close(at::softmax(logits, 1), expected.at("bottleneck_probs_" + v), 1e-5, 0,
+                        "bottleneck_probs_" + v));
     }
     // The loaded BatchNorm counters come from the file.
     CHECK(model->bn1->num_batches_tracked.item<int64_t>() == 2);
@@ -159,8 +167,8 @@ TEST_CASE("F16 weights and old checkpoints without num_batches_tracked load", "[
     const TensorMap expected = SafetensorsFile(dir / "expected.safetensors").load_all();
     c10::InferenceMode guard;
     // Every fixture weight is F16-representable, so the half copy loses nothing.
-    CHECK(all_close(model->forward(expected.at("preprocessed_v1")), expected.at("resnet18_logits_v1"), 1e-4, 0,
-                    "logits from F16 weights"));
+    CHECK(all_close(model->forward(expected.at("preprocessed_v1")), expected.at("resnet18_logits_v1"), 1e-4,
+                    0, "logits from F16 weights"));
 }
 
 TEST_CASE("loading reports wrong files clearly", "[resnet]") {
@@ -261,7 +269,8 @@ TEST_CASE("folded-BatchNorm inference equals torchvision's logits", "[resnet][go
     CHECK(fast_bottleneck.config() == bottleneck->config());
     for (const std::string v : {"v1", "v2"}) {
         const at::Tensor x = expected.at("preprocessed_" + v);
-        CHECK(all_close(fast18.forward(x), expected.at("resnet18_logits_" + v), 1e-4, 0, "folded resnet18 " + v));
+        CHECK(all_close(fast18.forward(x), expected.at("resnet18_logits_" + v), 1e-4, 0,
+                        "folded resnet18 " + v));
         CHECK(all_close(fast_bottleneck.forward(x), expected.at("bottleneck_logits_" + v), 1e-4, 0,
                         "folded bottleneck " + v));
     }
@@ -271,6 +280,6 @@ TEST_CASE("folded-BatchNorm inference equals torchvision's logits", "[resnet][go
     // The module's channels-last mode gives the same numbers as its NCHW mode.
     ResNet module_cl = load_resnet(dir / "resnet18.pth");
     module_cl->to_channels_last();
-    CHECK(all_close(module_cl->forward(expected.at("preprocessed_v1")), expected.at("resnet18_logits_v1"), 1e-4, 0,
-                    "channels-last module"));
+    CHECK(all_close(module_cl->forward(expected.at("preprocessed_v1")), expected.at("resnet18_logits_v1"),
+                    1e-4, 0, "channels-last module"));
 }
