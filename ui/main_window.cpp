@@ -147,16 +147,16 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
     auto* tokenizerTimer = new QTimer(this);
     tokenizerTimer->setSingleShot(true);
     tokenizerTimer->setInterval(600);
-    connect(tokenizerTimer, &QTimer::timeout, this, [this] { m_tokens->load(m_sampler->params().model); });
+    connect(tokenizerTimer, &QTimer::timeout, this, [this] { m_tokens->load(m_tokenizerModel); });
     connect(m_sampler, &SamplerPanel::changed, this, [this, tokenizerTimer] {
-        static QString lastModel;
         const QString model = m_sampler->params().model;
-        if (model != lastModel) {
-            lastModel = model;
+        if (model != m_tokenizerModel) {
+            m_tokenizerModel = model;
             tokenizerTimer->start();
         }
     });
-    m_tokens->load(m_settings.generation.model);
+    m_tokenizerModel = m_sampler->params().model;
+    m_tokens->load(m_tokenizerModel);
 
     resize(1440, 900);
 }

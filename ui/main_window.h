@@ -124,6 +124,7 @@ private:
     QLabel* m_eta;
 
     ModelManagerDialog* m_modelManager = nullptr;
+    QString m_tokenizerModel;  // the model whose tokenizer counts the prompt
     QHash<int, JobRecord> m_records;
     int m_running = 0;
     QString m_lastError;
