@@ -164,7 +164,7 @@ nlohmann::json bench_text(Args& args) {
             {"encode_cpu_s", median(cpu)}, {"timings", timings(s)}, {"load_average", load_average()}};
 }
 
-// A byte-level CLIP vocabulary without merges: real tokenizer code, SD-shaped [N, 77] ids.
+// A byte-level CLIP vocabulary with a single merge: real tokenizer code, SD-shaped [N, 77] ids.
 fs::path write_byte_tokenizer(const fs::path& dir) {
     fs::create_directories(dir);
     std::vector<std::string> alphabet;
@@ -187,10 +187,11 @@ fs::path write_byte_tokenizer(const fs::path& dir) {
     int64_t id = 0;
     for (const auto& a : alphabet) vocab[a] = id++;
     for (const auto& a : alphabet) vocab[a + "</w>"] = id++;
+    vocab["th"] = id++;  // the one merge below (the tokenizer wants at least one)
     vocab["<|startoftext|>"] = id++;
     vocab["<|endoftext|>"] = id++;
     std::ofstream(dir / "vocab.json") << vocab.dump();
-    std::ofstream(dir / "merges.txt") << "#version: 0.2\n";
+    std::ofstream(dir / "merges.txt") << "#version: 0.2\nt h\n";
     return dir;
 }
 
