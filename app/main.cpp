@@ -5,6 +5,7 @@
 //                                            render a view (gallery|scoring|compare|training) to PNG
 //   pictor --settings FILE                   use another settings.yaml
 #include "core/util/runtime.h"
+#include "core/version.h"
 #include "ui/app_icon.h"
 #include "ui/main_window.h"
 #include "ui/screenshot.h"
@@ -21,10 +22,13 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationDomain(QStringLiteral("pictor.github.io"));
     QApplication::setDesktopFileName(QStringLiteral("io.github.pictor.Pictor"));
     QApplication::setWindowIcon(pictor::ui::appIcon());
+    QApplication::setApplicationVersion(QString::fromStdString(pictor::version() + " (LibTorch " +
+                                                               pictor::libtorch_version() + ")"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Pictor: Stable Diffusion, CLIP and ResNet studio"));
     parser.addHelpOption();
+    parser.addVersionOption();
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render a view offscreen to the PNG file FILE and exit."),
                                         QStringLiteral("FILE"));
