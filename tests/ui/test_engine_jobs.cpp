@@ -217,7 +217,7 @@ TEST_CASE("the scoring view's bars are the engine's probabilities", "[ui][clip]"
     CHECK(shown[chart->highlighted()] == QString::fromStdString(expected.images[0].best_label()));
 }
 
-TEST_CASE("scoring all gallery images fills the table; a missing model says where to get it", "[ui][clip]") {
+TEST_CASE("scoring all gallery images fills the table, a missing model says where to get it", "[ui][clip]") {
     PICTOR_REQUIRE_FIXTURES(clip, "clip-tiny");
     ensureApp();
     TempDir dir;
@@ -270,7 +270,7 @@ TEST_CASE("comparison view shows CLIP bars beside ResNet top-5 and object groups
 #endif
 
 #if PICTOR_HAVE_TRAINING
-TEST_CASE("training dashboard series gain one point per epoch; the trained model classifies", "[ui][training]") {
+TEST_CASE("training dashboard series gain one point per epoch, the trained model classifies", "[ui][training]") {
     PICTOR_REQUIRE_FIXTURES(resnet, "resnet");
     ensureApp();
     TempDir dir;

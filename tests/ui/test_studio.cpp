@@ -258,7 +258,7 @@ TEST_CASE("screenshot mode renders every view to a PNG", "[ui]") {
 }
 
 #if PICTOR_HAVE_SETTINGS
-TEST_CASE("settings round-trip through settings.yaml; an invalid file is reported and left alone", "[ui]") {
+TEST_CASE("settings round-trip through settings.yaml, an invalid file is reported and left alone", "[ui]") {
     ensureApp();
     TempDir dir;
     const QString path = qpath(dir / "config" / "settings.yaml");
