@@ -15,7 +15,7 @@
 #include <QCommandLineParser>
 
 int main(int argc, char** argv) {
-    pictor::configure_runtime();
+    pictor::configure_runtime(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("pictor"));
     QApplication::setApplicationDisplayName(QStringLiteral("Pictor"));

@@ -1,8 +1,7 @@
 // The only studio file that runs engine jobs. Runs on the EngineWorker thread.
-//
-// Each engine family is compiled in when its library exists in this build (PICTOR_HAVE_* from
-// ui/CMakeLists.txt); a job whose engine part is missing reports "not available in this build yet".
 #include "ui/engine_backend.h"
+
+#include "core/util/runtime.h"
 
 #include "ui/engine_worker.h"
 
@@ -22,30 +21,18 @@
 #include "core/util/error.h"
 #include "core/util/progress.h"
 
-#if PICTOR_HAVE_TXT2IMG
 #include "core/pipelines/txt2img.h"
-#endif
-#if PICTOR_HAVE_ZERO_SHOT
 #include "core/pipelines/zero_shot.h"
-#endif
-#if PICTOR_HAVE_COMPARE
 #include "core/models/resnet.h"
 #include "core/pipelines/classify.h"
 #include "core/pipelines/compare.h"
-#endif
-#if PICTOR_HAVE_HUB
 #include "core/hub/catalogue.h"
 #include "core/hub/download.h"
-#endif
-#if PICTOR_HAVE_DATASET
 #include "core/training/dataset_builder.h"
-#endif
-#if PICTOR_HAVE_TRAINING
 #include "core/models/resnet.h"
 #include "core/training/classifier_export.h"
 #include "core/training/image_folder.h"
 #include "core/training/trainer.h"
-#endif
 
 namespace pictor::ui {
 
@@ -55,11 +42,6 @@ namespace fs = std::filesystem;
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 fs::path p(const QString& s) { return fs::path(s.toStdString()); }
-
-[[noreturn]] void notAvailable(const QString& what) {
-    throw JobError(QStringLiteral("%1 is not available in this build yet.").arg(what),
-                   QStringLiteral("The engine part behind it is not built into this version of Pictor."));
-}
 
 // uint8 HWC (1, 3 or 4 channels) → a deep-copied QImage.
 QImage toQImage(const at::Tensor& hwc) {
@@ -110,7 +92,6 @@ protected:
     JobContext& m_ctx;
 };
 
-#if PICTOR_HAVE_TRAINING
 class TrainSink : public SinkAdapter<pictor::TrainingSink> {
 public:
     TrainSink(JobContext& ctx, int epochs) : SinkAdapter(ctx), m_epochs(epochs) {}
@@ -122,44 +103,23 @@ public:
 private:
     int m_epochs;
 };
-#endif
-
-struct Available {
-    bool operator()(const GenerateRequest&) const { return PICTOR_HAVE_TXT2IMG; }
-    bool operator()(const ScoreRequest&) const { return PICTOR_HAVE_ZERO_SHOT; }
-    bool operator()(const CompareRequest&) const { return PICTOR_HAVE_COMPARE; }
-    bool operator()(const DatasetRequest&) const { return PICTOR_HAVE_DATASET; }
-    bool operator()(const TrainRequest&) const { return PICTOR_HAVE_TRAINING; }
-    bool operator()(const ClassifyRequest&) const { return PICTOR_HAVE_TRAINING; }
-    bool operator()(const DownloadRequest&) const { return PICTOR_HAVE_HUB; }
-};
 
 }  // namespace
 
 // Models loaded by earlier jobs, keyed by their resolved path (and device).
 struct EngineBackend::Cache {
-#if PICTOR_HAVE_TXT2IMG
     std::string sdKey;
     std::unique_ptr<pictor::StableDiffusion> sd;
-#endif
-#if PICTOR_HAVE_ZERO_SHOT
     std::string clipKey;
     std::optional<pictor::ClipZeroShot> clip;
-#endif
-#if PICTOR_HAVE_COMPARE
     std::string resnetKey;
     pictor::ResNet resnet{nullptr};
-#endif
-#if PICTOR_HAVE_TRAINING
     std::string classifierKey;
     std::unique_ptr<pictor::ExportedClassifier> classifier;
-#endif
 };
 
 EngineBackend::EngineBackend() : m_cache(std::make_unique<Cache>()) {}
 EngineBackend::~EngineBackend() = default;
-
-bool EngineBackend::available(const JobRequest& request) { return std::visit(Available{}, request); }
 
 namespace {
 
@@ -167,7 +127,6 @@ struct Runner {
     EngineBackend::Cache& cache;
     JobContext& ctx;
 
-#if PICTOR_HAVE_ZERO_SHOT
     const pictor::ClipZeroShot& clip(const QString& reference) {
         const fs::path path = resolveModel(reference, QStringLiteral("CLIP model"));
         if (!cache.clip || cache.clipKey != path.string()) {
@@ -179,9 +138,7 @@ struct Runner {
         }
         return *cache.clip;
     }
-#endif
 
-#if PICTOR_HAVE_TXT2IMG
     pictor::StableDiffusion& stableDiffusion(const QString& reference, const QString& device) {
         const fs::path path = resolveModel(reference, QStringLiteral("Stable Diffusion model"));
         pictor::SdPlacement placement;
@@ -195,10 +152,8 @@ struct Runner {
         }
         return *cache.sd;
     }
-#endif
 
     void operator()(const GenerateRequest& r) {
-#if PICTOR_HAVE_TXT2IMG
         pictor::StableDiffusion& model = stableDiffusion(r.params.model, r.params.device);
         pictor::Txt2ImgParams params;
         params.prompts = {r.params.prompt.toStdString()};
@@ -237,13 +192,9 @@ struct Runner {
             item.thumbnail = thumbnailOf(toQImage(u8));
             ctx.image(item);
         }
-#else
-        notAvailable(QStringLiteral("Image generation"));
-#endif
     }
 
     void operator()(const ScoreRequest& r) {
-#if PICTOR_HAVE_ZERO_SHOT
         if (r.labels.isEmpty()) throw JobError(QStringLiteral("The label list is empty."), QStringLiteral("Add at least one label."));
         const pictor::ClipZeroShot& model = clip(r.clipModel);
         pictor::ZeroShotParams params;
@@ -272,13 +223,9 @@ struct Runner {
             ctx.score(out);
             ctx.step(++done, int(r.imagePaths.size()));
         }
-#else
-        notAvailable(QStringLiteral("CLIP scoring"));
-#endif
     }
 
     void operator()(const CompareRequest& r) {
-#if PICTOR_HAVE_COMPARE
         const pictor::ClipZeroShot& clipModel = clip(r.clipModel);
         const fs::path resnetPath = resolveModel(r.resnetModel, QStringLiteral("ResNet50 model"));
         if (cache.resnet.is_empty() || cache.resnetKey != resnetPath.string()) {
@@ -312,13 +259,9 @@ struct Runner {
                                             QStringLiteral("CLIP gives the labels naming it %1").arg(o.clip_probability, 0, 'f', 3)});
         }
         ctx.compare(out);
-#else
-        notAvailable(QStringLiteral("CLIP vs ResNet comparison"));
-#endif
     }
 
     void operator()(const DatasetRequest& r) {
-#if PICTOR_HAVE_DATASET
         pictor::StableDiffusion& model = stableDiffusion(r.params.model, r.params.device);
         pictor::DatasetParams params;
         for (const DatasetClass& c : r.classes) {
@@ -339,13 +282,9 @@ struct Runner {
         SinkAdapter<pictor::ProgressSink> sink(ctx);
         const pictor::DatasetResult result = pictor::build_dataset(model, params, p(r.folder), sink);
         ctx.message(QStringLiteral("dataset: %1 generated, %2 already present").arg(result.generated).arg(result.skipped));
-#else
-        notAvailable(QStringLiteral("Building a dataset"));
-#endif
     }
 
     void operator()(const TrainRequest& r) {
-#if PICTOR_HAVE_TRAINING
         pictor::ImageFolder dataset;
         try {
             dataset = pictor::scan_image_folder(p(r.datasetFolder));
@@ -382,13 +321,9 @@ struct Runner {
             eval.exportedModel = dir;
         }
         ctx.evaluation(eval);
-#else
-        notAvailable(QStringLiteral("Training"));
-#endif
     }
 
     void operator()(const DownloadRequest& r) {
-#if PICTOR_HAVE_HUB
         const pictor::hub::Catalogue catalogue = pictor::hub::Catalogue::load();
         const pictor::hub::CatalogueEntry* entry = catalogue.find(r.entryName.toStdString());
         if (!entry) {
@@ -402,13 +337,9 @@ struct Runner {
         const pictor::hub::PullResult result =
             pictor::hub::pull_model(*entry, options, pictor::hub::HubConfig::from_environment(), {}, &sink);
         if (!result.cancelled) ctx.message(QStringLiteral("%1 is in %2").arg(r.entryName, q(result.location.string())));
-#else
-        notAvailable(QStringLiteral("Downloading models"));
-#endif
     }
 
     void operator()(const ClassifyRequest& r) {
-#if PICTOR_HAVE_TRAINING
         if (r.classifierPath.isEmpty()) {
             throw JobError(QStringLiteral("No trained classifier yet."), QStringLiteral("Train one in the Training view first."));
         }
@@ -438,19 +369,13 @@ struct Runner {
         std::stable_sort(out.scores.begin(), out.scores.end(),
                          [](const ClassScore& a, const ClassScore& b) { return a.probability > b.probability; });
         ctx.classify(out);
-#else
-        notAvailable(QStringLiteral("Classifying with a trained model"));
-#endif
     }
 };
 
 }  // namespace
 
-bool EngineBackend::modelManagerAvailable() { return PICTOR_HAVE_HUB; }
-
 QVector<ModelEntryInfo> EngineBackend::modelCatalogue() {
     QVector<ModelEntryInfo> out;
-#if PICTOR_HAVE_HUB
     const pictor::hub::Catalogue catalogue = pictor::hub::Catalogue::load();
     for (const pictor::hub::CatalogueEntry& e : catalogue.entries()) {
         const pictor::hub::ModelStatus status = pictor::hub::model_status(e);
@@ -466,11 +391,11 @@ QVector<ModelEntryInfo> EngineBackend::modelCatalogue() {
         info.location = q(status.location.string());
         out << info;
     }
-#endif
     return out;
 }
 
 void EngineBackend::run(const JobRequest& request, JobContext& context) {
+    pictor::adopt_thread_count();
     try {
         std::visit(Runner{*m_cache, context}, request);
     } catch (const JobError&) {

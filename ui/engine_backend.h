@@ -35,13 +35,9 @@ public:
 
     void run(const JobRequest& request, JobContext& context);
 
-    // Whether this build's engine implements the job (false → "not available in this build yet").
-    static bool available(const JobRequest& request);
-
     // The model catalogue with the on-disk state of each entry (no network). Thread-safe, reads
     // the file system only: call it off the UI thread. Throws for a malformed models.yaml.
     static QVector<ModelEntryInfo> modelCatalogue();
-    static bool modelManagerAvailable();
 
     struct Cache;  // loaded models (defined in engine_backend.cpp)
 

@@ -1,5 +1,7 @@
 #include "ui/main_window.h"
 
+#include "core/util/runtime.h"
+
 #include "ui/app_icon.h"
 #include "ui/charts.h"
 #include "ui/compare_view.h"
@@ -67,6 +69,8 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
                                 .arg(QString::fromUtf8(e.what()), m_settingsPath);
     }
 
+    // settings.yaml's `threads` (0 = keep the start-up choice: $PICTOR_THREADS or one per CPU).
+    if (m_settings.threads > 0) pictor::set_thread_count(m_settings.threads);
     m_engine = new EngineThread(this);
     m_tokens = new TokenCounter(this);
 
@@ -340,13 +344,6 @@ void MainWindow::connectWorker() {
 }
 
 int MainWindow::submit(Kind kind, const JobRequest& request) {
-    if (!EngineBackend::available(request)) {
-        const QString title = jobTitle(request);
-        reportError(title, tr("This job is not available in this build yet: the engine part behind it has not been "
-                              "built into this version of Pictor."),
-                    true);
-        return 0;
-    }
     m_lastError.clear();
     const int id = worker()->submit(request);
     m_records.insert(id, JobRecord{kind, jobTitle(request), -1});
@@ -567,24 +564,13 @@ void MainWindow::showAbout() {
 }
 
 void MainWindow::showModelManager() {
-    if (EngineBackend::modelManagerAvailable()) {
-        if (!m_modelManager) {
-            m_modelManager = new ModelManagerDialog(worker(), this);
-            connect(m_modelManager, &ModelManagerDialog::modelsChanged, this, [this] { m_tokens->load(m_sampler->params().model); });
-        }
-        m_modelManager->show();
-        m_modelManager->raise();
-        m_modelManager->refresh();
-        return;
+    if (!m_modelManager) {
+        m_modelManager = new ModelManagerDialog(worker(), this);
+        connect(m_modelManager, &ModelManagerDialog::modelsChanged, this, [this] { m_tokens->load(m_sampler->params().model); });
     }
-    auto* box = new QMessageBox(QMessageBox::Information, tr("Model manager"),
-                                tr("The model manager is not available in this build yet.\n\n"
-                                   "Meanwhile, put the models in the Hugging Face cache (~/.cache/huggingface/hub) or "
-                                   "the torch hub cache (~/.cache/torch/hub/checkpoints), or set local paths in %1.")
-                                    .arg(m_settingsPath),
-                                QMessageBox::Ok, this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    m_modelManager->show();
+    m_modelManager->raise();
+    m_modelManager->refresh();
 }
 
 void MainWindow::showEvent(QShowEvent* event) {

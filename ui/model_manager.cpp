@@ -124,7 +124,7 @@ void ModelManagerDialog::showEntries(const QVector<ModelEntryInfo>& entries, con
         variant->setEnabled(!e.variants.isEmpty());
         m_table->setCellWidget(row, VariantColumn, variant);
         auto* action = new QPushButton(e.complete ? tr("Verify / update") : tr("Download"), m_table);
-        action->setEnabled(!downloading && EngineBackend::modelManagerAvailable());
+        action->setEnabled(!downloading);
         connect(action, &QPushButton::clicked, this, [this, row] { download(row); });
         m_table->setCellWidget(row, ActionColumn, action);
     }

@@ -4,9 +4,7 @@
 
 #include <stdexcept>
 
-#if PICTOR_HAVE_SETTINGS
 #include "core/settings/settings.h"
-#endif
 
 namespace pictor::ui {
 
@@ -14,7 +12,6 @@ namespace {
 
 [[maybe_unused]] const char* const kExamplePrompt = "a watercolor painting of a fox in the snow";
 
-#if PICTOR_HAVE_SETTINGS
 QString q(const std::string& s) { return QString::fromStdString(s); }
 std::string s(const QString& q) { return q.toStdString(); }
 
@@ -121,11 +118,9 @@ pictor::Settings toEngine(const StudioSettings& st) {
     return e;
 }
 
-#endif  // PICTOR_HAVE_SETTINGS
 
 }  // namespace
 
-#if PICTOR_HAVE_SETTINGS
 StudioSettings defaultStudioSettings() { return fromEngine(pictor::defaults(), true); }
 
 QString studioSettingsPath() {
@@ -146,38 +141,5 @@ void saveStudioSettings(const StudioSettings& settings, const QString& path) {
     pictor::save_settings(std::filesystem::path(s(path)), toEngine(settings));
 }
 
-#else
-// This build has no settings engine: the built-in defaults, and nothing is persisted.
-StudioSettings defaultStudioSettings() {
-    StudioSettings st;
-    st.sdModel = QStringLiteral("stable-diffusion-v1-5/stable-diffusion-v1-5");
-    st.clipModel = QStringLiteral("openai/clip-vit-base-patch32");
-    st.resnet50Model = QStringLiteral("resnet50-11ad3fa6.pth");
-    st.resnet18Model = QStringLiteral("resnet18-f37072fd.pth");
-    st.outputFolder = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation) + QStringLiteral("/Pictor");
-    st.generation.prompt = QString::fromLatin1(kExamplePrompt);
-    st.generation.model = st.sdModel;
-    st.generation.scheduler = QStringLiteral("PNDM");
-    st.labelPresets = {{QStringLiteral("style x object"),
-                        {QStringLiteral("a watercolor painting of a fox"), QStringLiteral("a watercolor painting of a dog"),
-                         QStringLiteral("an oil painting of a fox"), QStringLiteral("an oil painting of a dog"),
-                         QStringLiteral("a photo of a fox"), QStringLiteral("a photo of a dog")}}};
-    st.trainingClasses = {{QStringLiteral("fox"), QStringLiteral("a watercolor painting of a fox")},
-                          {QStringLiteral("dog"), QStringLiteral("a watercolor painting of a dog")}};
-    return st;
-}
-
-QString studioSettingsPath() {
-    const QString env = qEnvironmentVariable("PICTOR_SETTINGS");
-    if (!env.isEmpty()) return env;
-    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + QStringLiteral("/pictor/settings.yaml");
-}
-
-StudioSettings loadStudioSettings(const QString&, QStringList*) { return defaultStudioSettings(); }
-
-void saveStudioSettings(const StudioSettings&, const QString&) {
-    throw std::runtime_error("saving settings is not available in this build yet");
-}
-#endif  // PICTOR_HAVE_SETTINGS
 
 }  // namespace pictor::ui

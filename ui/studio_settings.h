@@ -32,7 +32,7 @@ struct StudioSettings {
     QString resnet50Model;
     QString resnet18Model;
     QString device = QStringLiteral("cpu");
-    int threads = 0;  // 0: LibTorch's default
+    int threads = 0;  // 0: one per usable CPU
     QString outputFolder;
 
     GenerationParams generation;  // prompt, sampler settings, seed (-1 = random)

@@ -34,7 +34,7 @@ void print_help(std::ostream& out) {
 
 int main(int argc, char** argv) {
     using namespace pictor::cli;
-    pictor::configure_runtime();
+    pictor::configure_runtime(argv);
     std::vector<std::string> words(argv + 1, argv + argc);
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
         print_help(std::cout);

@@ -75,7 +75,7 @@ struct TrainingPreset {
 struct Settings {
     ModelSettings models;
     std::string device;          // cpu | cuda | cuda:N
-    int threads = 0;             // >= 0, 0 = LibTorch's default
+    int threads = 0;             // >= 0, 0 = one per usable CPU
     std::string output_folder;   // "" = default_output_folder()
     GenerationSettings generation;
     std::vector<LabelPreset> label_presets;  // >= 1, unique names

@@ -27,9 +27,7 @@
 
 #include "core/text/clip_tokenizer.h"
 
-#if PICTOR_HAVE_ZERO_SHOT
 #include "core/pipelines/zero_shot.h"
-#endif
 
 using namespace pictor::ui;
 using pictor::test::ensureApp;
@@ -61,7 +59,6 @@ bool finished(const MainWindow& w, int id) {
 
 }  // namespace
 
-#if PICTOR_HAVE_TXT2IMG
 TEST_CASE("a generate job through EngineWorker puts the images in the gallery with their parameters", "[ui][sd]") {
     PICTOR_REQUIRE_FIXTURES(sd, "sd-tiny");
     ensureApp();
@@ -177,9 +174,7 @@ TEST_CASE("the UI thread stays responsive while a job runs", "[ui][sd]") {
     // Progress is throttled to about 20 signals per second (plus stage changes).
     CHECK(progressSignals <= 25 * (run.elapsed() / 1000 + 1) + 10);
 }
-#endif
 
-#if PICTOR_HAVE_ZERO_SHOT
 TEST_CASE("the scoring view's bars are the engine's probabilities", "[ui][clip]") {
     PICTOR_REQUIRE_FIXTURES(clip, "clip-tiny");
     ensureApp();
@@ -246,9 +241,7 @@ TEST_CASE("scoring all gallery images fills the table, a missing model says wher
     CHECK(window.lastError().contains("no-such-model"));
     CHECK(window.lastError().contains("model manager"));
 }
-#endif
 
-#if PICTOR_HAVE_COMPARE
 TEST_CASE("comparison view shows CLIP bars beside ResNet top-5 and object groups", "[ui][compare]") {
     PICTOR_REQUIRE_FIXTURES(clip, "clip-tiny");
     PICTOR_REQUIRE_FIXTURES(resnet, "resnet");
@@ -267,9 +260,7 @@ TEST_CASE("comparison view shows CLIP bars beside ResNet top-5 and object groups
     CHECK(window.comparison()->resnetChart()->values().size() == 5);
     CHECK(window.comparison()->groupChart()->labels().contains("fox"));
 }
-#endif
 
-#if PICTOR_HAVE_TRAINING
 TEST_CASE("training dashboard series gain one point per epoch, the trained model classifies", "[ui][training]") {
     PICTOR_REQUIRE_FIXTURES(resnet, "resnet");
     ensureApp();
@@ -310,7 +301,6 @@ TEST_CASE("training dashboard series gain one point per epoch, the trained model
     INFO(window.lastError().toStdString());
     CHECK(window.jobs()->state(c) == JobState::Done);
 }
-#endif
 
 TEST_CASE("the prompt panel counts tokens with the selected model's CLIP tokenizer", "[ui][text]") {
     PICTOR_REQUIRE_FIXTURES(sd, "sd-tiny");
@@ -339,7 +329,6 @@ TEST_CASE("the prompt panel counts tokens with the selected model's CLIP tokeniz
     CHECK(window.promptPanel()->promptTokenText().startsWith("– / 77"));
 }
 
-#if PICTOR_HAVE_DATASET
 TEST_CASE("the dataset builder form generates every class into the dataset folder", "[ui][training]") {
     PICTOR_REQUIRE_FIXTURES(sd, "sd-tiny");
     ensureApp();
@@ -358,4 +347,3 @@ TEST_CASE("the dataset builder form generates every class into the dataset folde
     CHECK(QDir(data + "/fox").entryList({"*.png"}).size() == 2);
     CHECK(QDir(data + "/dog").entryList({"*.png"}).size() == 2);
 }
-#endif

@@ -257,7 +257,6 @@ TEST_CASE("screenshot mode renders every view to a PNG", "[ui]") {
     CHECK(renderScreenshot(qpath(dir / "x.png"), "nope", qpath(dir / "settings.yaml")) == 2);
 }
 
-#if PICTOR_HAVE_SETTINGS
 TEST_CASE("settings round-trip through settings.yaml, an invalid file is reported and left alone", "[ui]") {
     ensureApp();
     TempDir dir;
@@ -313,9 +312,7 @@ TEST_CASE("settings round-trip through settings.yaml, an invalid file is reporte
     REQUIRE(file.open(QIODevice::ReadOnly));
     CHECK(file.readAll() == broken);
 }
-#endif
 
-#if PICTOR_HAVE_HUB
 TEST_CASE("the model manager lists the catalogue with what is on disk", "[ui]") {
     ensureApp();
     TempDir dir;
@@ -330,4 +327,3 @@ TEST_CASE("the model manager lists the catalogue with what is on disk", "[ui]") 
     REQUIRE(entries.size() >= 4);
     for (const ModelEntryInfo& e : entries) CHECK_FALSE(e.complete);  // empty caches
 }
-#endif
