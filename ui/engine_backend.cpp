@@ -59,6 +59,22 @@ QImage thumbnailOf(const QImage& image) {
     return image.scaled(160, 160, Qt::KeepAspectRatio, Qt::SmoothTransformation);
 }
 
+// The catalogue entry a model reference names (by its reference or its short name), if any: the
+// studio can then offer to download it. A malformed models.yaml just means no offer.
+std::optional<MissingModel> catalogueEntryFor(const QString& reference) {
+    try {
+        const pictor::hub::Catalogue catalogue = pictor::hub::Catalogue::load();
+        const std::string ref = reference.toStdString();
+        for (const pictor::hub::CatalogueEntry& e : catalogue.entries()) {
+            if (e.reference() != ref && e.name != ref) continue;
+            if (e.kind == pictor::hub::ModelKind::local_folder) return std::nullopt;  // nothing to download
+            return MissingModel{q(e.name), q(e.title), qint64(e.approx_size)};
+        }
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
 // Turns a model reference into a folder/file, or a JobError that says where it looked and what to do.
 fs::path resolveModel(const QString& reference, const QString& what) {
     if (reference.trimmed().isEmpty()) {
@@ -71,7 +87,8 @@ fs::path resolveModel(const QString& reference, const QString& what) {
     } catch (const std::exception& e) {
         throw JobError(QStringLiteral("The %1 “%2” was not found: %3").arg(what, reference, q(e.what())),
                        QStringLiteral("Open the model manager (Models → Model manager…) to download it, or set a "
-                                      "local folder in settings.yaml."));
+                                      "local folder in settings.yaml."),
+                       catalogueEntryFor(reference.trimmed()));
     }
 }
 

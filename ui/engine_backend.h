@@ -8,6 +8,7 @@
 #include "ui/engine_types.h"
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -16,14 +17,17 @@ namespace pictor::ui {
 class JobContext;
 
 // A failure the user can act on: `what()` says what went wrong and where, `hint` the way forward.
+// `missingModel` is set when the cause is a catalogue model that is not on disk.
 class JobError : public std::runtime_error {
 public:
-    JobError(const QString& message, const QString& hint = {})
-        : std::runtime_error(message.toStdString()), m_hint(hint) {}
+    JobError(const QString& message, const QString& hint = {}, std::optional<MissingModel> missing = {})
+        : std::runtime_error(message.toStdString()), m_hint(hint), m_missing(std::move(missing)) {}
     const QString& hint() const { return m_hint; }
+    const std::optional<MissingModel>& missingModel() const { return m_missing; }
 
 private:
     QString m_hint;
+    std::optional<MissingModel> m_missing;
 };
 
 class EngineBackend {

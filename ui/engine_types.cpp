@@ -125,6 +125,7 @@ void registerEngineTypes() {
         qRegisterMetaType<TrainingEvaluation>();
         qRegisterMetaType<ClassifyResult>();
         qRegisterMetaType<JobState>();
+        qRegisterMetaType<MissingModel>();
         return true;
     }();
     (void)once;

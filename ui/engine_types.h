@@ -161,6 +161,13 @@ struct ModelEntryInfo {
     QString location;
 };
 
+// A catalogue model a job needed and did not find on disk (the studio offers to download it).
+struct MissingModel {
+    QString entryName;  // catalogue name ("sd15"): what a DownloadRequest takes
+    QString title;      // "Stable Diffusion v1.5"
+    qint64 approxSize = 0;  // bytes, approximate; 0 = unknown
+};
+
 using JobRequest = std::variant<GenerateRequest, ScoreRequest, CompareRequest, DatasetRequest, TrainRequest,
                                 ClassifyRequest, DownloadRequest>;
 
@@ -183,3 +190,4 @@ Q_DECLARE_METATYPE(pictor::ui::EpochMetrics)
 Q_DECLARE_METATYPE(pictor::ui::TrainingEvaluation)
 Q_DECLARE_METATYPE(pictor::ui::ClassifyResult)
 Q_DECLARE_METATYPE(pictor::ui::JobState)
+Q_DECLARE_METATYPE(pictor::ui::MissingModel)

@@ -126,6 +126,7 @@ void EngineWorker::runNext() {
     } catch (const JobError& e) {
         QString message = QString::fromStdString(e.what());
         if (!e.hint().isEmpty()) message += QStringLiteral("\n\n") + e.hint();
+        if (e.missingModel()) Q_EMIT modelMissing(job.id, *e.missingModel());
         finish(JobState::Failed, message);
     } catch (const std::exception& e) {
         finish(JobState::Failed, QString::fromStdString(e.what()));

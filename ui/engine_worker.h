@@ -90,6 +90,8 @@ Q_SIGNALS:
     void jobMessage(int id, const QString& text);
     // state is Done, Failed or Cancelled; message explains a failure and the way forward.
     void jobFinished(int id, pictor::ui::JobState state, const QString& message);
+    // Emitted just before jobFinished(Failed) when the job failed for lack of a catalogue model.
+    void modelMissing(int id, const pictor::ui::MissingModel& model);
 
     void imageGenerated(int id, const pictor::ui::GalleryItem& item);
     void scoreReady(int id, const pictor::ui::ScoreResult& result);

@@ -28,6 +28,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -319,6 +320,7 @@ void MainWindow::connectWorker() {
     connect(w, &EngineWorker::jobQueued, m_jobs, &JobsView::addJob);
     connect(w, &EngineWorker::jobStarted, this, &MainWindow::onJobStarted);
     connect(w, &EngineWorker::jobProgress, this, &MainWindow::onJobProgress);
+    connect(w, &EngineWorker::modelMissing, this, [this](int id, const MissingModel& m) { m_missingModels.insert(id, m); });
     connect(w, &EngineWorker::jobFinished, this, &MainWindow::onJobFinished);
     connect(w, &EngineWorker::jobMessage, this, [this](int, const QString& text) { statusBar()->showMessage(text, 4000); });
     connect(w, &EngineWorker::jobPreview, m_gallery, &GalleryView::showPreview);
@@ -346,7 +348,24 @@ void MainWindow::connectWorker() {
 int MainWindow::submit(Kind kind, const JobRequest& request) {
     m_lastError.clear();
     const int id = worker()->submit(request);
-    m_records.insert(id, JobRecord{kind, jobTitle(request), -1});
+    m_records.insert(id, JobRecord{kind, jobTitle(request), -1, request});
+    // What the views show while the job runs (the same for a first run and a retry).
+    switch (kind) {
+    case Kind::Generate: {
+        const GenerationParams& params = std::get<GenerateRequest>(request).params;
+        m_records[id].seed = params.seed;
+        m_gallery->beginJob(id, params.imagesPerPrompt);
+        showView(View::Gallery);
+        break;
+    }
+    case Kind::ScoreAll: m_scoring->clearTable(); break;
+    case Kind::Dataset: m_training->setDatasetRunning(true); break;
+    case Kind::Train:
+        m_training->resetCharts(std::get<TrainRequest>(request).epochs);
+        m_training->setTrainingRunning(true);
+        break;
+    default: break;
+    }
     return id;
 }
 
@@ -366,12 +385,7 @@ int MainWindow::generate() {
     }
     // The studio draws random seeds itself so every image's seed is known and reusable.
     if (params.seed < 0) params.seed = qint64(QRandomGenerator::global()->bounded(quint32(0xFFFFFFFFu)));
-    GenerateRequest request{params, m_settings.outputFolder};
-    const int id = submit(Kind::Generate, request);
-    if (id == 0) return 0;
-    m_records[id].seed = params.seed;
-    m_gallery->beginJob(id, params.imagesPerPrompt);
-    showView(View::Gallery);
+    const int id = submit(Kind::Generate, GenerateRequest{params, m_settings.outputFolder});
     saveSettings();
     return id;
 }
@@ -397,9 +411,7 @@ int MainWindow::scoreAll() {
         m_scoring->showError(tr("The label list is empty: add at least one label or pick a preset."));
         return 0;
     }
-    const int id = submit(Kind::ScoreAll, ScoreRequest{paths, labels, m_settings.clipModel});
-    if (id) m_scoring->clearTable();
-    return id;
+    return submit(Kind::ScoreAll, ScoreRequest{paths, labels, m_settings.clipModel});
 }
 
 int MainWindow::compareImage(const QString& path) {
@@ -416,20 +428,13 @@ int MainWindow::buildDataset() {
     DatasetRequest r = m_training->datasetRequest();
     r.params = m_sampler->params();
     if (r.params.seed < 0) r.params.seed = 0;
-    const int id = submit(Kind::Dataset, r);
-    if (id) m_training->setDatasetRunning(true);
-    return id;
+    return submit(Kind::Dataset, r);
 }
 
 int MainWindow::train() {
     TrainRequest r = m_training->trainRequest();
     r.resnetModel = m_settings.resnet18Model;
-    const int id = submit(Kind::Train, r);
-    if (id) {
-        m_training->resetCharts(r.epochs);
-        m_training->setTrainingRunning(true);
-    }
-    return id;
+    return submit(Kind::Train, r);
 }
 
 int MainWindow::classify(const QString& path) {
@@ -482,12 +487,23 @@ void MainWindow::onJobProgress(int id, const QString& stage, int step, int total
 
 void MainWindow::onJobFinished(int id, JobState state, const QString& message) {
     m_jobs->setFinished(id, state, message);
-    if (!m_records.contains(id)) {  // submitted elsewhere (model manager downloads): it reports itself
+    if (!m_records.contains(id)) {  // a download (here or in the model manager): it reports itself
         if (id == m_running) {
             m_running = 0;
             m_progress->hide();
             m_eta->clear();
             m_statusText->setText(tr("%1: job #%2").arg(jobStateName(state)).arg(id));
+        }
+        if (m_retryAfterDownload.contains(id)) {
+            const JobRecord retry = m_retryAfterDownload.take(id);
+            if (state == JobState::Done) {
+                statusBar()->showMessage(tr("Download complete: running “%1” again").arg(retry.title), 8000);
+                submit(retry.kind, retry.request);
+            } else if (state == JobState::Failed) {
+                reportError(tr("Download"), tr("%1\n\n“%2” was not run again.").arg(message, retry.title), true);
+            } else {
+                statusBar()->showMessage(tr("Download cancelled: “%1” was not run again").arg(retry.title), 8000);
+            }
         }
         return;
     }
@@ -518,8 +534,40 @@ void MainWindow::onJobFinished(int id, JobState state, const QString& message) {
     case Kind::Train: m_training->showError(message); break;
     default: break;
     }
+    if (m_missingModels.contains(id)) {
+        offerDownload(rec, m_missingModels.take(id), message);
+        return;
+    }
     // Generation has no inline place for errors: it gets a dialog; the other views show theirs inline.
     reportError(rec.title, message, rec.kind == Kind::Generate || rec.kind == Kind::Classify);
+}
+
+void MainWindow::offerDownload(const JobRecord& failed, const MissingModel& model, const QString& message) {
+    m_lastError = QStringLiteral("%1: %2").arg(failed.title, message);
+    statusBar()->showMessage(tr("%1 is not on this computer yet").arg(model.title), 8000);
+    const QString size = model.approxSize > 0 ? tr(" (about %1)").arg(QLocale().formattedDataSize(model.approxSize, 1, QLocale::DataSizeSIFormat))
+                                              : QString();
+    // Non-blocking like every other message: the studio keeps running while it is open.
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Download %1?").arg(model.title),
+                                tr("“%1” needs %2, which is not on this computer yet.\n\n"
+                                   "Download it now%3? It goes into the same cache the Python tools use, and “%1” "
+                                   "runs again as soon as the download is complete.")
+                                    .arg(failed.title, model.title, size),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("downloadOffer"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setDetailedText(message);
+    QPushButton* download = box->addButton(tr("&Download and run again"), QMessageBox::AcceptRole);
+    download->setObjectName(QStringLiteral("downloadAndRetry"));
+    QPushButton* manager = box->addButton(tr("Open model &manager"), QMessageBox::ActionRole);
+    box->setDefaultButton(download);
+    connect(download, &QPushButton::clicked, this, [this, failed, model] {
+        m_lastError.clear();  // handled: the next error is the download's or the retry's
+        const int id = worker()->submit(DownloadRequest{model.entryName, QString()});
+        m_retryAfterDownload.insert(id, failed);
+    });
+    connect(manager, &QPushButton::clicked, this, &MainWindow::showModelManager);
+    box->open();
 }
 
 void MainWindow::reportError(const QString& where, const QString& message, bool dialog) {

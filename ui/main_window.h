@@ -89,13 +89,17 @@ private:
         Kind kind;
         QString title;
         qint64 seed = -1;
+        JobRequest request;  // to run it again (after downloading a missing model)
     };
 
     void buildMenus();
     void buildStatusBar();
     void applySettings(const StudioSettings& settings);
     void connectWorker();
+    // Queues the job and puts the views in their running state; returns the job id.
     int submit(Kind kind, const JobRequest& request);
+    // A job failed because a catalogue model is missing: offer to download it and run the job again.
+    void offerDownload(const JobRecord& failed, const MissingModel& model, const QString& message);
     void reportError(const QString& where, const QString& message, bool dialog);
     void onJobStarted(int id);
     void onJobProgress(int id, const QString& stage, int step, int total, double eta);
@@ -126,6 +130,8 @@ private:
     ModelManagerDialog* m_modelManager = nullptr;
     QString m_tokenizerModel;  // the model whose tokenizer counts the prompt
     QHash<int, JobRecord> m_records;
+    QHash<int, MissingModel> m_missingModels;      // failed job id -> the model it lacked
+    QHash<int, JobRecord> m_retryAfterDownload;    // download job id -> the job to run again
     int m_running = 0;
     QString m_lastError;
 };

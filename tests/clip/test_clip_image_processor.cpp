@@ -1,6 +1,6 @@
 // CLIP image processor: both preprocessor_config.json forms, exact resize/crop against PIL, and
 // pixel_values against transformers' CLIPProcessor.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <ATen/ATen.h>
 

@@ -1,6 +1,6 @@
 // CLIP models: golden parity with transformers 4.33.3 on clip-tiny, configs (defaults, errors),
 // pooling rules, checkpoint forms, and the names/shapes of the real checkpoints (manifests).
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <ATen/ATen.h>
 

@@ -1,6 +1,6 @@
 // Zero-shot scoring pipeline: golden logits/probs on clip-tiny from image files, templates,
 // batching, cancellation and bad input.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <ATen/ATen.h>
 

@@ -1,6 +1,6 @@
 // core/pipelines/compare: ImageNet object groups and the CLIP-vs-ResNet comparison.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include "core/image/image_io.h"
 #include "core/io/safetensors.h"

@@ -1,6 +1,6 @@
 // core/hub/catalogue + verify: built-in entries, user entries in models.yaml, status from the caches,
 // pull into the caches the io resolver reads, verification of every blob.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <fstream>
 

@@ -1,6 +1,6 @@
 // app/cli/cmd_models.cpp: `pictor-cli models ...` end to end against the fake Hub, with the
 // command's own sources linked in (main.cpp's dispatcher is replaced by a direct call).
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <fstream>
 #include <iostream>

@@ -1,5 +1,5 @@
 // core/hub/download: Hugging Face downloads against a local fake Hub (tests/hub/fake_hub.h).
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <csignal>
 #include <fstream>

@@ -1,5 +1,5 @@
 // core/hub/hash: SHA-256 and git blob SHA-1 against published test vectors.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <fstream>
 

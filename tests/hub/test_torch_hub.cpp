@@ -1,5 +1,5 @@
 // core/hub/download: torchvision weights into $TORCH_HOME/hub/checkpoints with the hash-prefix check.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <fstream>
 

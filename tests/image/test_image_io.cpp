@@ -3,7 +3,7 @@
 #include "core/image/image_io.h"
 
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <cstdio>
 #include <fstream>

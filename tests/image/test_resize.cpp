@@ -2,7 +2,7 @@
 #include "core/image/resize.h"
 
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <nlohmann/json.hpp>
 
 #include "core/image/image_io.h"

@@ -1,5 +1,5 @@
 // config.json parsing: typed accessors, defaults for absent keys, errors naming file and key.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include "core/io/json_config.h"
 #include "core/util/error.h"

@@ -1,6 +1,6 @@
 // Model references resolved through local paths, a Hugging Face cache tree and a torch hub cache
 // tree built here (with real symlinks into blobs/, as huggingface_hub writes them).
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <cstdlib>
 

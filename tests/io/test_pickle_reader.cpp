@@ -1,6 +1,6 @@
 // The restricted unpickler on hand-assembled pickles: opcode semantics, refusal of globals that
 // are not allow-listed, and no crash on truncated or random input.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <random>
 

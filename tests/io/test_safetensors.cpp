@@ -1,7 +1,7 @@
 // safetensors reader and writer: round trips for every dtype, real fixture files (values checked
 // against a Python struct-module reading of the same bytes), and hostile/corrupt inputs.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <cstring>
 #include <fstream>

@@ -1,6 +1,6 @@
 // Strict state-dict loading: every problem reported at once, ignore/prefix/rename/optional hooks,
 // dtype conversion, no autograd history, module untouched on failure.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <torch/nn.h>
 
 #include "core/io/safetensors.h"

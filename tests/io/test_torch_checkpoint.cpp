@@ -3,7 +3,7 @@
 // PyTorchStreamWriter + hand-assembled pickles: shared storages and views, F16/BF16/I64/BOOL,
 // Lightning-style nesting, malicious pickles, broken archives.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <nlohmann/json.hpp>
 
 #include <fstream>

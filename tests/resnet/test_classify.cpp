@@ -1,6 +1,6 @@
 // core/pipelines/classify: class names, top-k, the whole classification pipeline.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <nlohmann/json.hpp>
 
 #include <sstream>

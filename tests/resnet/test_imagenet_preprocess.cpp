@@ -1,6 +1,6 @@
 // core/pipelines/imagenet_preprocess: torchvision IMAGENET1K_V1 / V2 presets on PIL images.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <nlohmann/json.hpp>
 
 #include "core/image/image_io.h"

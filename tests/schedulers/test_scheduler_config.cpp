@@ -1,6 +1,6 @@
 // Scheduler configs (class defaults, diffusers' from_config rules, bad input) and behaviour that
 // the golden traces do not cover: other spacings and prediction types, drawn noise, add_noise.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <ATen/ATen.h>
 

@@ -1,6 +1,6 @@
 // Golden parity of every scheduler with diffusers 0.21.4 (../shared/fixtures/schedulers, README
 // section 4): schedule tables, and every step of the stored traces, rtol 1e-5 atol 1e-4.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>

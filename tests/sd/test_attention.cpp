@@ -1,6 +1,6 @@
 // The tiled CPU attention kernel against diffusers' formulation (baddbmm + softmax + bmm).
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <c10/core/InferenceMode.h>
 
 #include "core/models/attention.h"

@@ -2,7 +2,7 @@
 // of the real checkpoints (manifests made with diffusers 0.21.4). Built on the meta device: shapes
 // without the 3.4 GB of a float32 SD 1.5 UNet.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <nlohmann/json.hpp>
 
 #include <map>

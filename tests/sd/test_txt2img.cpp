@@ -1,7 +1,7 @@
 // txt2img against diffusers 0.21.4's StableDiffusionPipeline on sd-tiny: explicit latents (every
 // step), seeded generation (the torch.Generator("cpu") draw), progress, cancel, PNG parameters.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <c10/core/InferenceMode.h>
 
 #include "core/image/image_io.h"

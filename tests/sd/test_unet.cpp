@@ -1,7 +1,7 @@
 // UNet2DConditionModel: golden forward passes against diffusers 0.21.4 (sd-tiny) and config
 // parsing (every SD 1.x/2.x option, clear errors for the rest).
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <c10/core/InferenceMode.h>
 
 #include "core/io/json_config.h"

@@ -1,7 +1,7 @@
 // AutoencoderKL: golden decode / encode against diffusers 0.21.4 (sd-tiny), the old checkpoint
 // attention names, config parsing.
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 #include <c10/core/InferenceMode.h>
 
 #include "core/io/json_config.h"

@@ -1,7 +1,7 @@
 // settings.yaml: built-in defaults, overlay, round trip, errors with line:column, unknown keys.
 #include "core/settings/settings.h"
 
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <cstdlib>
 

@@ -1,7 +1,7 @@
 #include "tests/support/fixtures.h"
 
 #include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <cstdlib>
 #include <fstream>

@@ -1,6 +1,6 @@
 // CLIP tokenizer: the 60 reference cases of HF CLIPTokenizer (slow, no ftfy), loading layouts,
 // Unicode details of the cleaning, and bad input.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <fstream>
 #include <thread>

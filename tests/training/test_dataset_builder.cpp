@@ -1,7 +1,7 @@
 // The fourth job end to end on the tiny fixtures: sd-tiny generates a 2-class dataset of 64×64
 // images, ResNet18 (fixtures/resnet/resnet18.pth) trains 2 epochs on it, the classifier is
 // exported, and predict on the export equals the in-memory model.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <ATen/ATen.h>
 

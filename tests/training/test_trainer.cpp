@@ -1,6 +1,6 @@
 // End to end on a small synthetic ImageFolder: train the fixture resnet18 for 2 epochs, export,
 // load the export back and predict.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>

@@ -2,7 +2,7 @@
 // frozen backbone in train mode (BatchNorm batch statistics + running-stat updates), a new
 // Linear(512, 2) head with the stored init, CrossEntropyLoss, 3 steps of SGD(momentum 0.9) and of
 // Adam, then eval-mode logits.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>

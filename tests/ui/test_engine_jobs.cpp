@@ -1,5 +1,5 @@
 // Studio jobs through the real EngineWorker and engine, on the tiny fixture models.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include "tests/support/fixtures.h"
 #include "tests/ui/ui_test_support.h"

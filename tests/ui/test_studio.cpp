@@ -1,5 +1,5 @@
 // The studio's window, views, gallery, charts and settings (offscreen, no engine models needed).
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include "tests/support/fixtures.h"
 #include "tests/ui/ui_test_support.h"

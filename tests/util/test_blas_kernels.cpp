@@ -1,6 +1,6 @@
 // OpenBLAS kernel selection (core/util/blas_kernels.h). The test executable's main() already went
 // through restart_with_fast_blas_kernels, so these check the state every front end runs in.
-#include <catch2/catch.hpp>
+#include "tests/support/catch.h"
 
 #include <cstdlib>
 #include <string>
