@@ -9,7 +9,6 @@
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
-#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "app/cli/bench.h"
 #include "app/cli/command.h"
@@ -90,14 +89,11 @@ nlohmann::json bench_unet(Args& args) {
     if (args.wants_help()) {
         std::cout << "usage: pictor-cli bench unet [options]\n\nSeconds per denoising step: one UNet call at batch "
                      "2 (classifier-free guidance), float32.\n\n"
-                  << kOptions << "  --batch N             UNet batch (default 2)\n"
-                  << "  --profile FILE        after timing, run one more step under LibTorch's profiler and write\n"
-                     "                        a chrome://tracing file (per-op times, for finding hot spots)\n";
+                  << kOptions << "  --batch N             UNet batch (default 2)\n";
         return nullptr;
     }
     const Common c = read_common(args);
     const int batch = args.int_or("batch", 2);
-    const std::string profile = args.value_or("profile", "");
     args.finish();
     const auto config =
         is_preset(c.config) ? UNet2DConditionConfig::preset(c.config) : UNet2DConditionConfig::from_json(config_file(c.config));
@@ -110,10 +106,6 @@ nlohmann::json bench_unet(Args& args) {
     const at::Tensor t = at::scalar_tensor(500, at::kLong);
     std::vector<double> cpu;
     const auto s = time_runs_cpu([&] { unet->forward(x, t, ctx); }, c.repeats, cpu);
-    if (!profile.empty()) {
-        torch::autograd::profiler::RecordProfile guard(profile);
-        unet->forward(x, t, ctx);
-    }
     return {{"component", "unet"},  {"config", c.config}, {"size", c.size}, {"batch", batch},
             {"seconds_per_step", median(s)}, {"cpu_seconds_per_step", median(cpu)}, {"timings", timings(s)},
             {"load_average", load_average()}};

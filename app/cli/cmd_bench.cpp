@@ -4,8 +4,12 @@
 #include <fstream>
 #include <iostream>
 
+#include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
+
+#include <optional>
 
 #include "app/cli/bench.h"
 #include "app/cli/command.h"
@@ -49,13 +53,26 @@ double peak_rss_mib() {
 
 namespace {
 
+// What this machine's matrix products deliver right now (GFLOP/s of a 2048×320×2560 float GEMM,
+// the shape of SD's feed-forward layers at 256²): on a shared VM the same code varies by 20–30%
+// from one minute to the next, and this number lets readers compare runs fairly.
+double sgemm_gflops() {
+    const at::Tensor a = at::randn({2048, 320}), b = at::randn({320, 2560});
+    at::Tensor c = at::mm(a, b);
+    std::vector<double> s = time_runs([&] { at::mm_out(c, a, b); }, 7, 1);
+    return 2.0 * 2048 * 320 * 2560 / median(s) / 1e9;
+}
+
 void print_usage() {
     std::cout << "usage: pictor-cli bench <target> [options] [--json]\n\ntargets:\n";
     for (const auto& [name, target] : bench_targets()) {
         std::cout << "  " << name << std::string(name.size() < 16 ? 16 - name.size() : 1, ' ') << target.summary
                   << "\n";
     }
-    std::cout << "\nEach target takes --help for its options.\n";
+    std::cout << "\nEach target takes --help for its options. Common options:\n"
+                 "  --json          JSON output\n"
+                 "  --profile FILE  run the target under LibTorch's profiler and write a chrome://tracing file\n"
+                 "                  (every op with its time: for finding hot spots, not for timing)\n";
 }
 
 int run_bench(Args& args) {
@@ -68,13 +85,18 @@ int run_bench(Args& args) {
     if (it == bench_targets().end()) throw UsageError("unknown bench target '" + positional.front() + "'");
     if (positional.size() > 1) throw UsageError("unexpected argument '" + positional[1] + "'");
     const bool json = args.flag("json");
+    const std::string profile = args.value_or("profile", "");
     c10::InferenceMode inference;
+    std::optional<torch::autograd::profiler::RecordProfile> profiler;
+    if (!profile.empty() && !args.wants_help()) profiler.emplace(profile);
     nlohmann::json result = it->second.run(args);
+    profiler.reset();  // writes the trace
     if (result.is_null()) return 0;  // the target printed its own --help
     result["target"] = it->first;
     result["pictor"] = pictor::version();
     result["threads"] = at::get_num_threads();
     result["peak_rss_mib"] = peak_rss_mib();
+    result["machine_sgemm_gflops"] = sgemm_gflops();
     if (json) {
         std::cout << result.dump(2) << "\n";
     } else {
