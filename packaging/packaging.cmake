@@ -5,6 +5,7 @@
 #   share/metainfo/io.github.pictor.Pictor.metainfo.xml
 #   share/icons/hicolor/scalable/apps/io.github.pictor.Pictor.svg
 #   share/icons/hicolor/<N>x<N>/apps/io.github.pictor.Pictor.png   (rendered at build time)
+#   share/doc/pictor/copyright                                     (LICENSE, MIT)
 include(GNUInstallDirs)
 
 set(PICTOR_APP_ID io.github.pictor.Pictor)
@@ -52,17 +53,23 @@ if(PICTOR_BUILD_UI AND TARGET pictor_ui)
     endif()
 endif()
 
+# The license, where Debian packages keep it.
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/pictor RENAME copyright)
+
 # ---- CPack: a .deb ------------------------------------------------------------------------------
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME pictor)
 set(CPACK_PACKAGE_VENDOR "The Pictor developers")
 set(CPACK_PACKAGE_CONTACT "The Pictor developers <pictor@users.noreply.github.com>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Stable Diffusion, CLIP and ResNet studio (Qt 6 + LibTorch)")
-set(CPACK_PACKAGE_DESCRIPTION
-    "Pictor generates images with Stable Diffusion 1.x, scores them with CLIP zero-shot, compares CLIP with a\n"
-    "ResNet50 ImageNet classifier and transfer-learns ResNet18 classifiers, in a native Qt 6 studio and the\n"
-    "pictor-cli command line tool.")
+# One string: several quoted arguments would become a CMake list, and its ';' would end up in the
+# control file.
+set(CPACK_PACKAGE_DESCRIPTION "Pictor generates images with Stable Diffusion 1.x, scores them with CLIP \
+zero-shot, compares CLIP with a ResNet50 ImageNet classifier and transfer-learns ResNet18 classifiers, in a \
+native Qt 6 studio and the pictor-cli command line tool. Model weights are not included: the model manager \
+downloads them into the Hugging Face and torch hub caches.")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION graphics)

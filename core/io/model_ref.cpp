@@ -204,6 +204,10 @@ fs::path find_weight_file(const fs::path& folder, const std::string& variant) {
     if (!variant.empty())
         if (auto p = try_names("." + variant)) return *p;
     if (auto p = try_names("")) return *p;
+    // A folder downloaded as the fp16 variant only (`pictor-cli models pull sd15 --variant fp16`)
+    // has nothing but the variant files: they are the weights (upcast on load).
+    if (variant != "fp16")
+        if (auto p = try_names(".fp16")) return *p;
     std::string msg = "no weight file in '" + folder.string() + "' (tried";
     for (const auto& t : tried) msg += " " + t;
     msg += ")";

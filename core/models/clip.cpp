@@ -50,6 +50,23 @@ void check_heads(const JsonConfig& json, int64_t hidden, int64_t heads) {
              std::to_string(heads));
 }
 
+// The transformer fields the text and vision configs share: same keys, defaults from `c`, same checks.
+template <typename Config>
+void read_encoder_fields(const JsonConfig& json, Config& c) {
+    c.hidden_size = json.get_int("hidden_size", c.hidden_size);
+    c.intermediate_size = json.get_int("intermediate_size", c.intermediate_size);
+    c.projection_dim = json.get_int("projection_dim", c.projection_dim);
+    c.num_hidden_layers = json.get_int("num_hidden_layers", c.num_hidden_layers);
+    c.num_attention_heads = json.get_int("num_attention_heads", c.num_attention_heads);
+    c.hidden_act = read_hidden_act(json, c.hidden_act);
+    c.layer_norm_eps = json.get_double("layer_norm_eps", c.layer_norm_eps);
+    check_positive(json, "hidden_size", c.hidden_size);
+    check_positive(json, "intermediate_size", c.intermediate_size);
+    check_positive(json, "num_hidden_layers", c.num_hidden_layers);
+    check_positive(json, "num_attention_heads", c.num_attention_heads);
+    check_heads(json, c.hidden_size, c.num_attention_heads);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -58,25 +75,14 @@ void check_heads(const JsonConfig& json, int64_t hidden, int64_t heads) {
 CLIPTextConfig CLIPTextConfig::from_json(const JsonConfig& input) {
     const JsonConfig json = is_full_clip_config(input) ? sub_config(input, "text_config") : input;
     CLIPTextConfig c;
+    read_encoder_fields(json, c);
     c.vocab_size = json.get_int("vocab_size", c.vocab_size);
-    c.hidden_size = json.get_int("hidden_size", c.hidden_size);
-    c.intermediate_size = json.get_int("intermediate_size", c.intermediate_size);
-    c.projection_dim = json.get_int("projection_dim", c.projection_dim);
-    c.num_hidden_layers = json.get_int("num_hidden_layers", c.num_hidden_layers);
-    c.num_attention_heads = json.get_int("num_attention_heads", c.num_attention_heads);
     c.max_position_embeddings = json.get_int("max_position_embeddings", c.max_position_embeddings);
-    c.hidden_act = read_hidden_act(json, c.hidden_act);
-    c.layer_norm_eps = json.get_double("layer_norm_eps", c.layer_norm_eps);
     c.pad_token_id = json.get_int("pad_token_id", c.pad_token_id);
     c.bos_token_id = json.get_int("bos_token_id", c.bos_token_id);
     c.eos_token_id = json.get_int("eos_token_id", c.eos_token_id);
     check_positive(json, "vocab_size", c.vocab_size);
-    check_positive(json, "hidden_size", c.hidden_size);
-    check_positive(json, "intermediate_size", c.intermediate_size);
-    check_positive(json, "num_hidden_layers", c.num_hidden_layers);
-    check_positive(json, "num_attention_heads", c.num_attention_heads);
     check_positive(json, "max_position_embeddings", c.max_position_embeddings);
-    check_heads(json, c.hidden_size, c.num_attention_heads);
     return c;
 }
 
@@ -95,24 +101,13 @@ CLIPTextConfig CLIPTextConfig::sd15() {
 CLIPVisionConfig CLIPVisionConfig::from_json(const JsonConfig& input) {
     const JsonConfig json = is_full_clip_config(input) ? sub_config(input, "vision_config") : input;
     CLIPVisionConfig c;
-    c.hidden_size = json.get_int("hidden_size", c.hidden_size);
-    c.intermediate_size = json.get_int("intermediate_size", c.intermediate_size);
-    c.projection_dim = json.get_int("projection_dim", c.projection_dim);
-    c.num_hidden_layers = json.get_int("num_hidden_layers", c.num_hidden_layers);
-    c.num_attention_heads = json.get_int("num_attention_heads", c.num_attention_heads);
+    read_encoder_fields(json, c);
     c.num_channels = json.get_int("num_channels", c.num_channels);
     c.image_size = json.get_int("image_size", c.image_size);
     c.patch_size = json.get_int("patch_size", c.patch_size);
-    c.hidden_act = read_hidden_act(json, c.hidden_act);
-    c.layer_norm_eps = json.get_double("layer_norm_eps", c.layer_norm_eps);
-    check_positive(json, "hidden_size", c.hidden_size);
-    check_positive(json, "intermediate_size", c.intermediate_size);
-    check_positive(json, "num_hidden_layers", c.num_hidden_layers);
-    check_positive(json, "num_attention_heads", c.num_attention_heads);
     check_positive(json, "num_channels", c.num_channels);
     check_positive(json, "image_size", c.image_size);
     check_positive(json, "patch_size", c.patch_size);
-    check_heads(json, c.hidden_size, c.num_attention_heads);
     if (c.image_size % c.patch_size != 0)
         fail("'" + json.source() + "': image_size " + std::to_string(c.image_size) + " is not a multiple of patch_size " +
              std::to_string(c.patch_size));

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "core/io/json_config.h"
+#include "core/io/model_ref.h"
 #include "core/io/state_dict.h"
 #include "core/io/tensor_map.h"
 #include "core/util/error.h"
@@ -11,20 +12,10 @@ namespace pictor {
 
 namespace fs = std::filesystem;
 
-fs::path find_diffusers_weights(const fs::path& folder, const std::string& stem) {
-    std::string tried;
-    for (const char* suffix : {".safetensors", ".fp16.safetensors", ".bin", ".fp16.bin"}) {
-        const fs::path p = folder / (stem + suffix);
-        if (fs::is_regular_file(p)) return p;
-        tried += (tried.empty() ? "" : ", ") + p.filename().string();
-    }
-    fail("no weight file in '" + folder.string() + "' (tried " + tried + ")");
-}
-
 UNet2DConditionModel load_unet(const fs::path& folder, const at::TensorOptions& options) {
     try {
         const auto config = UNet2DConditionConfig::from_json(JsonConfig::load(folder / "config.json"));
-        const fs::path file = find_diffusers_weights(folder, "diffusion_pytorch_model");
+        const fs::path file = find_weight_file(folder);
         UNet2DConditionModel unet(config, options);
         // Native dtype: load_state_dict converts tensor by tensor, so an F16 file never exists
         // as a second full F32 copy.
@@ -42,7 +33,7 @@ UNet2DConditionModel load_unet(const fs::path& folder, const at::TensorOptions& 
 AutoencoderKL load_vae(const fs::path& folder, const at::TensorOptions& options) {
     try {
         const auto config = AutoencoderKLConfig::from_json(JsonConfig::load(folder / "config.json"));
-        const fs::path file = find_diffusers_weights(folder, "diffusion_pytorch_model");
+        const fs::path file = find_weight_file(folder);
         AutoencoderKL vae(config, options);
         TensorMap weights = load_weights(file);
         vae_squeeze_attention_weights(weights);

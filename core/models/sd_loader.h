@@ -22,10 +22,6 @@
 
 namespace pictor {
 
-// The first of `<folder>/<stem><suffix>` for the suffixes above that exists. Throws
-// pictor::Error listing the names tried.
-std::filesystem::path find_diffusers_weights(const std::filesystem::path& folder, const std::string& stem);
-
 // `folder` holds config.json and the weights (a diffusers `unet/` folder).
 UNet2DConditionModel load_unet(const std::filesystem::path& folder,
                                const at::TensorOptions& options = at::TensorOptions().dtype(at::kFloat));

@@ -135,6 +135,11 @@ TEST_CASE("a Hugging Face repo id resolves to its snapshot through refs and syml
     CHECK(pictor::find_weight_file(by_hash.path / "unet", "fp16").filename() ==
           "diffusion_pytorch_model.fp16.safetensors");
     CHECK(pictor::find_weight_file(r.path / "unet", "fp16").filename() == "diffusion_pytorch_model.safetensors");
+    // Only the fp16 files (an fp16-variant download): those are the weights, asked for or not.
+    const fs::path half_only = dir / "half-only";
+    fs::create_directories(half_only);
+    write_text_file(half_only / "diffusion_pytorch_model.fp16.safetensors", "half");
+    CHECK(pictor::find_weight_file(half_only).filename() == "diffusion_pytorch_model.fp16.safetensors");
 
     CHECK_THROWS_WITH(resolve_model_ref("stable-diffusion-v1-5/stable-diffusion-v1-5@nope"),
                       Catch::Contains((repo / "refs" / "nope").string()) && Catch::Contains("no such revision"));
