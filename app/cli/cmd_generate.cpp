@@ -26,12 +26,12 @@ constexpr const char* kUsage =
     "diffusers' StableDiffusionPipeline for the same seed). Images are written as PNG with the\n"
     "generation parameters in a `parameters` text chunk (AUTOMATIC1111 format).\n\n"
     "  --model REF             diffusers folder (model_index.json, unet/, vae/, text_encoder/, ...) or\n"
-    "                          a Hugging Face repo id in the local cache (runwayml/stable-diffusion-v1-5)\n"
+    "                          a Hugging Face repo id in the local cache (stable-diffusion-v1-5/stable-diffusion-v1-5)\n"
     "  --prompt TEXT           a prompt; repeat for several\n"
     "  --negative TEXT         negative prompt: one for all prompts, or one per prompt (repeat)\n"
     "  --steps N               denoising steps (default 50)\n"
     "  --guidance G            classifier-free guidance scale (default 7.5; <= 1 turns it off)\n"
-    "  --images N              images per prompt (default 1)\n"
+    "  --images N              images per prompt (default 2, as the studio)\n"
     "  --seed N                seed of the torch.Generator(\"cpu\") draw (default: random, printed)\n"
     "  --width W --height H    multiples of 8 (default: the model's size, 512 for SD 1.5)\n"
     "  --scheduler NAME        pndm|ddim|euler|euler_a|dpmpp_2m|dpmpp_2m_karras|lms (default: the model's)\n"
@@ -91,7 +91,7 @@ int run_generate(Args& args) {
     p.negative_prompts = args.values("negative");
     p.num_inference_steps = args.int_or("steps", 50);
     p.guidance_scale = args.double_or("guidance", 7.5);
-    p.num_images_per_prompt = args.int_or("images", 1);
+    p.num_images_per_prompt = args.int_or("images", 2);
     const std::optional<int64_t> seed = args.optional_int64("seed");
     p.width = args.int_or("width", 0);
     p.height = args.int_or("height", 0);
