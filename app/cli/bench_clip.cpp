@@ -79,7 +79,7 @@ nlohmann::json bench_clip(Args& args) {
     if (tokenizer) {
         // A prompt of exactly 75 BPE tokens + bos/eos.
         std::string prompt;
-        for (int i = 0; i < 75; ++i) prompt += (i ? " " : "") + std::string(i % 2 ? "photo" : "fox");
+        for (int i = 0; i < 75; ++i) prompt += std::string(i ? " " : "") + (i % 2 ? "photo" : "fox");
         const ClipTokenizer fresh = load_clip_tokenizer(*tokenizer_dir);
         const auto start = std::chrono::steady_clock::now();
         const auto first = fresh.encode_padded(prompt, 77);

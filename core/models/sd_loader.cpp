@@ -21,7 +21,7 @@ UNet2DConditionModel load_unet(const fs::path& folder, const at::TensorOptions& 
         // as a second full F32 copy.
         const TensorMap weights = load_weights(file);
         LoadOptions lo;
-        lo.what = "'" + file.string() + "'";
+        lo.what = std::string("'") + file.string() + "'";
         load_state_dict(*unet, weights, lo);
         unet->eval();
         return unet;
@@ -38,7 +38,7 @@ AutoencoderKL load_vae(const fs::path& folder, const at::TensorOptions& options)
         TensorMap weights = load_weights(file);
         vae_squeeze_attention_weights(weights);
         LoadOptions lo;
-        lo.what = "'" + file.string() + "'";
+        lo.what = std::string("'") + file.string() + "'";
         lo.rename = vae_current_name;
         load_state_dict(*vae, weights, lo);
         vae->eval();

@@ -21,7 +21,7 @@ void write_file_atomically(const fs::path& path, const std::function<void(const 
     // A dot-prefixed unique name in the same folder, so the rename is atomic and readers that list
     // the folder (the gallery) skip it.
     std::random_device rd;
-    const fs::path temp = dir / ("." + path.filename().string() + "." + std::to_string(::getpid()) + "." +
+    const fs::path temp = dir / (std::string(".") + path.filename().string() + "." + std::to_string(::getpid()) + "." +
                                  std::to_string(rd()) + ".tmp");
     try {
         write(temp);

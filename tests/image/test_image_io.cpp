@@ -424,7 +424,10 @@ TEST_CASE("mutated PNG and JPEG files never crash the readers", "[image_io]") {
                 const size_t at = 8 + rng() % (bytes.size() - 12);
                 for (int k = 0; k < 4; ++k) bytes[at + k] = static_cast<char>(k < 2 ? 0x7F : rng() % 256);
             }
-            const fs::path p = tmp / ("m" + std::to_string(round) + seed);
+            std::string name = "m";  // built with += : GCC 12 warns (falsely) on "m" + std::string&&
+            name += std::to_string(round);
+            name += seed;
+            const fs::path p = tmp / name;
             write_raw(p, bytes);
             try {
                 const at::Tensor img = read_image(p);

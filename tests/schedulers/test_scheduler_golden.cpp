@@ -77,7 +77,7 @@ void check_against_reference(pictor::Scheduler& scheduler, const std::filesystem
 
     // The trace.
     const pictor::SafetensorsFile trace(dir / ("trace_" + fixture + ".safetensors"));
-    const std::string p = "n" + std::to_string(n) + "_";
+    const std::string p = std::string("n") + std::to_string(n) + "_";
     const at::Tensor timesteps = trace.load(p + "timesteps");
     const at::Tensor model_outputs = trace.load(p + "model_outputs");
     const at::Tensor samples = trace.load(p + "samples");
