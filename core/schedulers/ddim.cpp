@@ -23,18 +23,8 @@ public:
     void set_timesteps(int64_t n) override {
         check_num_inference_steps(config_, n);
         num_inference_steps_ = n;
-        const int64_t T = config_.num_train_timesteps;
         std::vector<double> ts;
-        if (config_.timestep_spacing == "linspace") {
-            for (double v : reversed(np_linspace(0.0, static_cast<double>(T - 1), n)))
-                ts.push_back(round_half_even(v));
-        } else if (config_.timestep_spacing == "leading") {
-            const int64_t step_ratio = T / n;
-            for (int64_t i = n - 1; i >= 0; --i) ts.push_back(static_cast<double>(i * step_ratio + config_.steps_offset));
-        } else {  // trailing
-            const double step_ratio = static_cast<double>(T) / static_cast<double>(n);
-            for (double v : np_arange(static_cast<double>(T), 0.0, -step_ratio)) ts.push_back(round_half_even(v) - 1.0);
-        }
+        for (int64_t t : integer_timesteps(config_, n)) ts.push_back(static_cast<double>(t));
         set_timestep_table(ts, at::kLong);
     }
 

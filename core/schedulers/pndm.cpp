@@ -26,19 +26,8 @@ public:
         check_num_inference_steps(config_, n);
         num_inference_steps_ = n;
         const int64_t T = config_.num_train_timesteps;
-        std::vector<int64_t> ts;  // ascending, like self._timesteps
-        if (config_.timestep_spacing == "linspace") {
-            for (double v : np_linspace(0.0, static_cast<double>(T - 1), n))
-                ts.push_back(static_cast<int64_t>(round_half_even(v)));
-        } else if (config_.timestep_spacing == "leading") {
-            const int64_t step_ratio = T / n;
-            for (int64_t i = 0; i < n; ++i) ts.push_back(i * step_ratio + config_.steps_offset);
-        } else {  // trailing
-            const double step_ratio = static_cast<double>(T) / static_cast<double>(n);
-            for (double v : np_arange(static_cast<double>(T), 0.0, -step_ratio))
-                ts.push_back(static_cast<int64_t>(round_half_even(v)) - 1);
-            std::reverse(ts.begin(), ts.end());
-        }
+        std::vector<int64_t> ts = integer_timesteps(config_, n);
+        std::reverse(ts.begin(), ts.end());  // ascending, like self._timesteps
         const int64_t len = static_cast<int64_t>(ts.size());
 
         prk_timesteps_.clear();

@@ -210,6 +210,27 @@ std::vector<double> discrete_timesteps(const SchedulerConfig& config, int64_t n)
     return to_float32_values(ts);
 }
 
+// Ref: DDIMScheduler.set_timesteps / PNDMScheduler.set_timesteps (the same integer schedule; PNDM
+// keeps it ascending in self._timesteps, DDIM descending).
+std::vector<int64_t> integer_timesteps(const SchedulerConfig& config, int64_t n) {
+    const int64_t T = config.num_train_timesteps;
+    std::vector<int64_t> ts;
+    if (config.timestep_spacing == "linspace") {
+        for (double v : reversed(np_linspace(0.0, static_cast<double>(T - 1), n)))
+            ts.push_back(static_cast<int64_t>(round_half_even(v)));
+    } else if (config.timestep_spacing == "leading") {
+        const int64_t step_ratio = T / n;
+        for (int64_t i = n - 1; i >= 0; --i) ts.push_back(i * step_ratio + config.steps_offset);
+    } else if (config.timestep_spacing == "trailing") {
+        const double step_ratio = static_cast<double>(T) / static_cast<double>(n);
+        for (double v : np_arange(static_cast<double>(T), 0.0, -step_ratio))
+            ts.push_back(static_cast<int64_t>(round_half_even(v)) - 1);
+    } else {
+        fail(scheduler_class_name(config.kind) + ": unsupported timestep_spacing \"" + config.timestep_spacing + "\"");
+    }
+    return ts;
+}
+
 void check_num_inference_steps(const SchedulerConfig& config, int64_t n) {
     if (n < 1 || n > config.num_train_timesteps)
         fail(scheduler_class_name(config.kind) + ": num_inference_steps must be between 1 and num_train_timesteps (" +

@@ -52,6 +52,10 @@ at::Tensor training_sigmas(const at::Tensor& alphas_cumprod);
 // LMS): descending values for timestep_spacing linspace/leading/trailing, rounded to float32.
 std::vector<double> discrete_timesteps(const SchedulerConfig& config, int64_t num_inference_steps);
 
+// Ref: DDIMScheduler/PNDMScheduler.set_timesteps: the integer timesteps for timestep_spacing
+// linspace/leading/trailing, descending.
+std::vector<int64_t> integer_timesteps(const SchedulerConfig& config, int64_t num_inference_steps);
+
 // Throws pictor::Error unless 1 <= n <= num_train_timesteps.
 void check_num_inference_steps(const SchedulerConfig& config, int64_t n);
 
