@@ -549,9 +549,9 @@ void MainWindow::offerDownload(const JobRecord& failed, const MissingModel& mode
                                               : QString();
     // Non-blocking like every other message: the studio keeps running while it is open.
     auto* box = new QMessageBox(QMessageBox::Question, tr("Download %1?").arg(model.title),
-                                tr("“%1” needs %2, which is not on this computer yet.\n\n"
-                                   "Download it now%3? It goes into the same cache the Python tools use, and “%1” "
-                                   "runs again as soon as the download is complete.")
+                                tr("This job needs %2, which is not on this computer yet:\n\n%1\n\n"
+                                   "Download it now%3? It goes into the same cache the Python tools use, and the "
+                                   "job runs again as soon as the download is complete.")
                                     .arg(failed.title, model.title, size),
                                 QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("downloadOffer"));
