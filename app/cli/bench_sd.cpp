@@ -222,7 +222,7 @@ nlohmann::json bench_txt2img(Args& args) {
     sd::randomize_parameters(*sd.unet, 0);
     sd.vae = AutoencoderKL(AutoencoderKLConfig::sd15());
     sd::randomize_parameters(*sd.vae, 1);
-    sd.scheduler_config = parse_scheduler_config(kSd15Scheduler, "sd15 scheduler_config.json");
+    sd.scheduler_config = JsonConfig::parse(kSd15Scheduler, "sd15 scheduler_config.json");
     sd.name = "random-sd15";
     Txt2ImgParams p;
     p.prompts = {"a watercolor painting of a fox in the snow"};

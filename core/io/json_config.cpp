@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "core/util/error.h"
@@ -12,6 +13,61 @@ namespace pictor {
 namespace {
 
 const char* kind(const nlohmann::json& j) { return j.type_name(); }
+
+// Python's bare Infinity/-Infinity/NaN are not JSON. Outside string literals they become marker
+// strings (starting with U+0001, which no config string holds), and after parsing every marker
+// becomes the double it stands for.
+constexpr const char* kPythonNumberMarker = "\\u0001py:";  // as written into the JSON text
+constexpr const char* kPythonNumberPrefix = "\x01py:";      // as the parsed string holds it
+
+std::string quote_python_numbers(const std::string& text) {
+    std::string out;
+    out.reserve(text.size() + 16);
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            out += c;
+            if (c == '\\' && i + 1 < text.size()) out += text[++i];
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            out += c;
+            continue;
+        }
+        bool replaced = false;
+        for (const char* token : {"-Infinity", "Infinity", "NaN"}) {
+            const size_t len = std::char_traits<char>::length(token);
+            if (text.compare(i, len, token) == 0) {
+                out += '"';
+                out += kPythonNumberMarker;
+                out += token;
+                out += '"';
+                i += len - 1;
+                replaced = true;
+                break;
+            }
+        }
+        if (!replaced) out += c;
+    }
+    return out;
+}
+
+void unquote_python_numbers(nlohmann::json& j) {
+    if (j.is_structured()) {
+        for (auto& item : j) unquote_python_numbers(item);
+    } else if (j.is_string()) {
+        const std::string& s = j.get_ref<const std::string&>();
+        const std::string prefix = kPythonNumberPrefix;
+        if (s.rfind(prefix, 0) != 0) return;
+        const std::string token = s.substr(prefix.size());
+        if (token == "Infinity") j = std::numeric_limits<double>::infinity();
+        else if (token == "-Infinity") j = -std::numeric_limits<double>::infinity();
+        else if (token == "NaN") j = std::numeric_limits<double>::quiet_NaN();
+    }
+}
 
 }  // namespace
 
@@ -29,12 +85,13 @@ JsonConfig JsonConfig::load(const std::filesystem::path& path) {
 JsonConfig JsonConfig::parse(const std::string& text, const std::string& source) {
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(text);
+        j = nlohmann::json::parse(quote_python_numbers(text));
     } catch (const nlohmann::json::parse_error& e) {
         // nlohmann's message carries "at line L, column C".
         fail("'" + source + "' is not valid JSON: " + e.what());
     }
     if (!j.is_object()) fail("'" + source + "' must hold a JSON object, got " + std::string(kind(j)));
+    unquote_python_numbers(j);
     JsonConfig c;
     c.json_ = std::make_shared<const nlohmann::json>(std::move(j));
     c.source_ = source;

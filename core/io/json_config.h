@@ -2,6 +2,8 @@
 //
 // A missing key returns the default the caller passes (the reference class's default); a key
 // present with the wrong type throws pictor::Error naming the file and the key.
+// Python's json module writes the non-standard bare tokens Infinity, -Infinity and NaN (diffusers'
+// DPMSolverMultistepScheduler has lambda_min_clipped: -Infinity); they are read as those numbers.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>

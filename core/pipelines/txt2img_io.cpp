@@ -56,7 +56,7 @@ StableDiffusion load_stable_diffusion(const fs::path& folder, const SdPlacement&
             sd.text_encoder->to(placement.device, placement.dtype);
         sd.unet = load_unet(folder / "unet", options);
         sd.vae = load_vae(folder / "vae", options);
-        sd.scheduler_config = read_scheduler_config(folder / "scheduler" / "scheduler_config.json");
+        sd.scheduler_config = JsonConfig::load(folder / "scheduler" / "scheduler_config.json");
         make_scheduler(sd.scheduler_config);  // fail now for an unknown scheduler class
 
         const auto& u = sd.unet->config();

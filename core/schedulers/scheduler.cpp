@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/io/json_config.h"
 #include "core/schedulers/schedule_math.h"
@@ -70,8 +68,8 @@ std::string list(std::initializer_list<const char*> allowed) {
 }
 
 // Reads config keys the way diffusers' from_config does: keys listed in "_use_default_values"
-// are treated as absent (the class default applies), null is absent, and Python's
-// Infinity/-Infinity/NaN (kept as strings by parse_scheduler_config) are numbers.
+// are treated as absent (the class default applies) and null is absent (JsonConfig reads
+// Python's Infinity/-Infinity/NaN as numbers).
 class ConfigReader {
 public:
     explicit ConfigReader(const JsonConfig& json) : json_(json) {
@@ -88,17 +86,7 @@ public:
         if (has(key)) v = json_.get_string(key, v);
     }
     void read(const std::string& key, double& v) const {
-        if (!has(key)) return;
-        const auto& j = json_.json().at(key);
-        if (j.is_string()) {
-            const auto s = j.get<std::string>();
-            if (s == "Infinity") v = std::numeric_limits<double>::infinity();
-            else if (s == "-Infinity") v = -std::numeric_limits<double>::infinity();
-            else if (s == "NaN") v = std::numeric_limits<double>::quiet_NaN();
-            else v = json_.get_double(key, v);  // throws the wrong-type error
-            return;
-        }
-        v = json_.get_double(key, v);
+        if (has(key)) v = json_.get_double(key, v);
     }
     void read(const std::string& key, std::vector<double>& v) const {
         if (has(key)) v = json_.get_double_list(key, v);
@@ -339,51 +327,6 @@ std::unique_ptr<Scheduler> make_scheduler(const JsonConfig& json) {
     std::string known;
     for (const auto& k : kKinds) known += (known.empty() ? "" : ", ") + std::string(k.class_name);
     fail("'" + where + "': unsupported scheduler class \"" + cls + "\" (supported: " + known + ")");
-}
-
-// Python's json module writes Infinity, -Infinity and NaN as bare tokens; turn them into strings
-// (outside string literals) so that a strict JSON parser accepts the file.
-JsonConfig parse_scheduler_config(const std::string& text, const std::string& source) {
-    std::string out;
-    out.reserve(text.size() + 16);
-    bool in_string = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            out += c;
-            if (c == '\\' && i + 1 < text.size()) out += text[++i];
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-            out += c;
-            continue;
-        }
-        bool replaced = false;
-        for (const char* token : {"-Infinity", "Infinity", "NaN"}) {
-            const size_t len = std::char_traits<char>::length(token);
-            if (text.compare(i, len, token) == 0) {
-                out += '"';
-                out += token;
-                out += '"';
-                i += len - 1;
-                replaced = true;
-                break;
-            }
-        }
-        if (!replaced) out += c;
-    }
-    return JsonConfig::parse(out, source);
-}
-
-JsonConfig read_scheduler_config(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail("cannot open scheduler config '" + path.string() + "'");
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) fail("cannot read scheduler config '" + path.string() + "'");
-    return parse_scheduler_config(text.str(), path.string());
 }
 
 }  // namespace pictor

@@ -4,7 +4,7 @@
 //
 // Typical use (what diffusers' StableDiffusionPipeline does):
 //
-//     auto scheduler = pictor::make_scheduler("pndm", pictor::read_scheduler_config(dir / "scheduler_config.json"));
+//     auto scheduler = pictor::make_scheduler("pndm", pictor::JsonConfig::load(dir / "scheduler_config.json"));
 //     scheduler->set_timesteps(50);
 //     at::Tensor x = noise * scheduler->init_noise_sigma();
 //     for (double t : scheduler->timestep_values()) {
@@ -220,11 +220,5 @@ std::unique_ptr<Scheduler> make_scheduler(const JsonConfig& config);
 // From a parsed config struct.
 std::unique_ptr<Scheduler> make_scheduler(const SchedulerConfig& config);
 
-// Reads a scheduler_config.json. Python's json writes non-standard Infinity/-Infinity/NaN
-// (DPMSolverMultistepScheduler's lambda_min_clipped is -Infinity); they are accepted here.
-// Throws pictor::Error naming the file.
-JsonConfig read_scheduler_config(const std::filesystem::path& path);
-// The same for text already in memory; `source` names it in messages.
-JsonConfig parse_scheduler_config(const std::string& text, const std::string& source);
 
 }  // namespace pictor

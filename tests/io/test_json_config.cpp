@@ -1,6 +1,9 @@
 // config.json parsing: typed accessors, defaults for absent keys, errors naming file and key.
 #include "tests/support/catch.h"
 
+#include <cmath>
+#include <limits>
+
 #include "core/io/json_config.h"
 #include "core/util/error.h"
 #include "tests/support/fixtures.h"
@@ -60,6 +63,21 @@ TEST_CASE("json config syntax errors give the line and column") {
     CHECK_THROWS_WITH(JsonConfig::parse("", "empty.json"), Catch::Contains("empty.json"));
     pictor::test::TempDir dir;
     CHECK_THROWS_WITH(JsonConfig::load(dir / "none.json"), Catch::Contains("none.json"));
+}
+
+TEST_CASE("json config reads Python's Infinity and NaN tokens as numbers, anywhere but in strings") {
+    const JsonConfig c = JsonConfig::parse(
+        R"({"low": -Infinity, "high": Infinity, "list": [1, NaN, -Infinity], "inner": {"x": Infinity},
+            "text": "Infinity, \" NaN"})",
+        "python.json");
+    CHECK(c.get_double("low", 0) == -std::numeric_limits<double>::infinity());
+    CHECK(c.get_double("high", 0) == std::numeric_limits<double>::infinity());
+    const std::vector<double> list = c.get_double_list("list", {});
+    REQUIRE(list.size() == 3);
+    CHECK(std::isnan(list[1]));
+    CHECK(list[2] == -std::numeric_limits<double>::infinity());
+    CHECK(c.child("inner").get_double("x", 0) == std::numeric_limits<double>::infinity());
+    CHECK(c.get_string("text", "") == "Infinity, \" NaN");
 }
 
 TEST_CASE("json config reads the real fixture configs") {

@@ -19,7 +19,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-JsonConfig cfg(const std::string& text) { return pictor::parse_scheduler_config(text, "test config"); }
+JsonConfig cfg(const std::string& text) { return pictor::JsonConfig::parse(text, "test config"); }
 
 // SD 1.5's scheduler_config.json, inline (the fixture copy is used by the golden tests).
 const char* kSd15 = R"({"_class_name": "PNDMScheduler", "_diffusers_version": "0.6.0", "beta_end": 0.012,
@@ -141,8 +141,8 @@ TEST_CASE("bad scheduler configs fail with a clear error", "[schedulers]") {
     CHECK_THROWS_WITH(pictor::make_scheduler("ddim", cfg(R"({"num_train_timesteps": 3, "trained_betas": [0.1, 0.2]})")),
                       Contains("trained_betas"));
     CHECK_THROWS_AS(pictor::make_scheduler("ddim", cfg(R"({"beta_start": "small"})")), pictor::Error);
-    CHECK_THROWS_WITH(pictor::parse_scheduler_config("{\"a\": ", "broken.json"), Contains("broken.json"));
-    CHECK_THROWS_WITH(pictor::read_scheduler_config("/nonexistent/scheduler_config.json"),
+    CHECK_THROWS_WITH(pictor::JsonConfig::parse("{\"a\": ", "broken.json"), Contains("broken.json"));
+    CHECK_THROWS_WITH(pictor::JsonConfig::load("/nonexistent/scheduler_config.json"),
                       Contains("/nonexistent/scheduler_config.json"));
 }
 

@@ -34,7 +34,7 @@ constexpr Case kCases[] = {
 
 // schedulers.json holds Python's -Infinity (lambda_min_clipped): read it like a scheduler config.
 pictor::JsonConfig read_reference(const std::filesystem::path& dir) {
-    return pictor::read_scheduler_config(dir / "schedulers.json");
+    return pictor::JsonConfig::load(dir / "schedulers.json");
 }
 
 at::Tensor doubles(const nlohmann::json& j) {
@@ -120,7 +120,7 @@ TEST_CASE("schedulers built from their saved configs match diffusers 0.21.4 trac
     const Case c = GENERATE(from_range(std::begin(kCases), std::end(kCases)));
     const int n = GENERATE(4, 10, 50);
     const pictor::JsonConfig config =
-        pictor::read_scheduler_config(dir / "configs" / (std::string(c.fixture) + ".json"));
+        pictor::JsonConfig::load(dir / "configs" / (std::string(c.fixture) + ".json"));
     auto scheduler = pictor::make_scheduler(config);
     check_against_reference(*scheduler, dir, c.fixture, n);
 }
@@ -132,7 +132,7 @@ TEST_CASE("schedulers built by CLI name from SD 1.5's scheduler_config.json matc
     const Case c = GENERATE(from_range(std::begin(kCases), std::end(kCases)));
     const int n = GENERATE(4, 10, 50);
     // The SD 1.5 file is PNDM's and older than 0.21.4: every other class applies its defaults.
-    const pictor::JsonConfig sd15 = pictor::read_scheduler_config(sd / "scheduler" / "scheduler_config.json");
+    const pictor::JsonConfig sd15 = pictor::JsonConfig::load(sd / "scheduler" / "scheduler_config.json");
     auto scheduler = pictor::make_scheduler(c.cli, sd15);
     check_against_reference(*scheduler, dir, c.fixture, n);
 }
@@ -143,7 +143,7 @@ TEST_CASE("effective configs equal diffusers' from_config results", "[schedulers
     const Case c = GENERATE(from_range(std::begin(kCases), std::end(kCases)));
     const pictor::JsonConfig reference = read_reference(dir);
     const nlohmann::json& eff = reference.json().at("schedulers").at(c.fixture).at("effective_config");
-    const pictor::JsonConfig sd15 = pictor::read_scheduler_config(sd / "scheduler" / "scheduler_config.json");
+    const pictor::JsonConfig sd15 = pictor::JsonConfig::load(sd / "scheduler" / "scheduler_config.json");
     const pictor::SchedulerConfig cfg = pictor::make_scheduler(c.cli, sd15)->config();
     INFO(c.fixture);
     CHECK(cfg.num_train_timesteps == eff.at("num_train_timesteps").get<int64_t>());
@@ -187,7 +187,7 @@ TEST_CASE("betas and alphas_cumprod equal the reference float32 tables", "[sched
     PICTOR_REQUIRE_FIXTURES(dir, "schedulers");
     PICTOR_REQUIRE_FIXTURES(sd, "sd-tiny");
     const pictor::SafetensorsFile ref(dir / "betas_alphas_cumprod.safetensors");
-    const pictor::JsonConfig sd15 = pictor::read_scheduler_config(sd / "scheduler" / "scheduler_config.json");
+    const pictor::JsonConfig sd15 = pictor::JsonConfig::load(sd / "scheduler" / "scheduler_config.json");
     const std::string name = GENERATE(from_range(pictor::scheduler_names()));
     auto scheduler = pictor::make_scheduler(name, sd15);
     INFO(name);
