@@ -200,32 +200,34 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
     base.downsample_padding = c.downsample_padding;
     base.transformer.use_linear_projection = c.use_linear_projection;
     base.transformer.upcast_attention = c.upcast_attention;
+    // The block options of resolution level `level` (the per-block config lists are per level).
+    const auto at_level = [&](size_t level) {
+        sd::UNetBlockOptions o = base;
+        o.transformer.heads = c.num_attention_heads[level];
+        o.transformer.num_layers = c.transformer_layers_per_block[level];
+        o.transformer.cross_attention_dim = c.cross_attention_dim[level];
+        return o;
+    };
 
     down_blocks = register_module("down_blocks", torch::nn::ModuleList());
     int64_t output_channel = c.block_out_channels[0];
     for (size_t i = 0; i < n; ++i) {
-        sd::UNetBlockOptions o = base;
+        sd::UNetBlockOptions o = at_level(i);
         o.in_channels = output_channel;
         output_channel = c.block_out_channels[i];
         o.out_channels = output_channel;
         o.num_layers = c.layers_per_block[i];
         o.cross_attention = is_cross(c.down_block_types[i]);
         o.add_sampler = i + 1 < n;
-        o.transformer.heads = c.num_attention_heads[i];
-        o.transformer.num_layers = c.transformer_layers_per_block[i];
-        o.transformer.cross_attention_dim = c.cross_attention_dim[i];
         o.transformer.only_cross_attention = c.only_cross_attention[i];
         down_.push_back(sd::UNetDownBlock(o, options));
         down_blocks->push_back(down_.back());
     }
 
     if (!c.mid_block_type.empty()) {
-        sd::UNetBlockOptions o = base;
+        sd::UNetBlockOptions o = at_level(n - 1);
         o.in_channels = o.out_channels = c.block_out_channels.back();
         o.num_layers = 1;
-        o.transformer.heads = c.num_attention_heads.back();
-        o.transformer.num_layers = c.transformer_layers_per_block.back();
-        o.transformer.cross_attention_dim = c.cross_attention_dim.back();
         mid_block = register_module("mid_block", sd::UNetMidBlock(o, c.mid_block_scale_factor, options));
     }
 
@@ -233,7 +235,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
     output_channel = c.block_out_channels.back();
     for (size_t i = 0; i < n; ++i) {
         const size_t r = n - 1 - i;  // index into the per-down-block lists, reversed
-        sd::UNetBlockOptions o = base;
+        sd::UNetBlockOptions o = at_level(r);
         o.prev_output_channels = output_channel;
         output_channel = c.block_out_channels[r];
         o.out_channels = output_channel;
@@ -241,9 +243,6 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
         o.num_layers = c.layers_per_block[r] + 1;
         o.cross_attention = is_cross(c.up_block_types[i]);
         o.add_sampler = i + 1 < n;
-        o.transformer.heads = c.num_attention_heads[r];
-        o.transformer.num_layers = c.transformer_layers_per_block[r];
-        o.transformer.cross_attention_dim = c.cross_attention_dim[r];
         o.transformer.only_cross_attention = c.only_cross_attention[r];
         up_.push_back(sd::UNetUpBlock(o, options));
         up_blocks->push_back(up_.back());
