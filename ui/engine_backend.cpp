@@ -29,7 +29,6 @@
 #include "core/hub/catalogue.h"
 #include "core/hub/download.h"
 #include "core/training/dataset_builder.h"
-#include "core/models/resnet.h"
 #include "core/training/classifier_export.h"
 #include "core/training/image_folder.h"
 #include "core/training/trainer.h"

@@ -328,7 +328,8 @@ void MainWindow::connectWorker() {
         const auto rec = m_records.value(id);
         if (rec.kind == Kind::Dataset) return;  // dataset images live in the dataset folder
         m_gallery->addImage(item, id);
-        if (rec.seed >= 0) m_sampler->setLastSeed(rec.seed);
+        if (const auto* g = std::get_if<GenerateRequest>(&rec.request); g && g->params.seed >= 0)
+            m_sampler->setLastSeed(g->params.seed);
     });
     connect(w, &EngineWorker::scoreReady, this, [this](int id, const ScoreResult& r) {
         if (m_records.value(id).kind == Kind::ScoreAll) {
@@ -348,12 +349,11 @@ void MainWindow::connectWorker() {
 int MainWindow::submit(Kind kind, const JobRequest& request) {
     m_lastError.clear();
     const int id = worker()->submit(request);
-    m_records.insert(id, JobRecord{kind, jobTitle(request), -1, request});
+    m_records.insert(id, JobRecord{kind, jobTitle(request), request});
     // What the views show while the job runs (the same for a first run and a retry).
     switch (kind) {
     case Kind::Generate: {
         const GenerationParams& params = std::get<GenerateRequest>(request).params;
-        m_records[id].seed = params.seed;
         m_gallery->beginJob(id, params.imagesPerPrompt);
         showView(View::Gallery);
         break;

@@ -88,8 +88,7 @@ private:
     struct JobRecord {
         Kind kind;
         QString title;
-        qint64 seed = -1;
-        JobRequest request;  // to run it again (after downloading a missing model)
+        JobRequest request;  // what ran (its seed, and to run it again after a model download)
     };
 
     void buildMenus();

@@ -5,18 +5,31 @@
 #include <ATen/Version.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <algorithm>
 #include <malloc.h>
 #include <sched.h>
-#include <thread>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/util/blas_kernels.h"
 #include "core/version.h"
 
 namespace pictor {
+
+namespace {
+
+// CPUs in this process's affinity mask (what `taskset` or a container allows).
+int usable_cpu_count() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
 
 void configure_runtime(char** argv) {
     restart_with_fast_blas_kernels(argv);
@@ -34,16 +47,9 @@ void configure_runtime(char** argv) {
 
 void adopt_thread_count() { at::init_num_threads(); }
 
-int usable_cpu_count() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
-    return std::max(1u, std::thread::hardware_concurrency());
-}
-
 void set_thread_count(int threads) {
-    // Debian's LibTorch starts with one intra-op thread here (OpenBLAS's OpenMP start-up leaves
-    // omp_get_max_threads() at 1), which halves every convolution and matrix product on 2 cores.
+    // Debian's LibTorch started with one intra-op thread on the 2-core development machine
+    // (omp_get_max_threads() was 1), which halves every convolution and matrix product.
     at::set_num_threads(threads > 0 ? threads : usable_cpu_count());
 }
 

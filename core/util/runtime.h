@@ -21,9 +21,6 @@ void set_thread_count(int threads);
 // it there. Call at the start of work on a thread created after set_thread_count (the studio's worker).
 void adopt_thread_count();
 
-// CPUs in this process's affinity mask.
-int usable_cpu_count();
-
 // Human-readable facts about the compute backend (for `pictor-cli info` and the About box).
 struct RuntimeInfo {
     std::string libtorch_version;
