@@ -140,7 +140,7 @@ TEST_CASE("a malformed models.yaml names the file, line and field", "[hub][catal
     CHECK(load_text("").entries().size() == 4);
 }
 
-TEST_CASE("pull, status and verify of a Hub model; io's resolver reads the result", "[hub][catalogue]") {
+TEST_CASE("pull, status and verify of a Hub model, and io's resolver reads the result", "[hub][catalogue]") {
     World w;
     CHECK(model_status(w.sd).state == ModelStatus::State::missing);
 

@@ -382,7 +382,7 @@ TEST_CASE("a write error (file size limit, like a full disk) is reported, not sw
     CHECK_FALSE(fs::exists(f.snapshot() / "model.safetensors"));
 }
 
-TEST_CASE("a renamed repo's relative redirect is followed; the cache keeps the asked-for name", "[hub][download]") {
+TEST_CASE("a renamed repo's relative redirect is followed and the cache keeps the asked-for name", "[hub][download]") {
     Fixture f;
     f.hub.add_rename("org/old-tiny", "org/tiny");
     const DownloadResult result = download_file("org/old-tiny", "config.json", "main", f.config);

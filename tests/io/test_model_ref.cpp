@@ -178,7 +178,7 @@ TEST_CASE("torchvision file names resolve through the torch hub cache") {
                                       (dir / "torch" / "hub" / "checkpoints" / "resnet18-f37072fd.pth").string()));
 }
 
-TEST_CASE("local files and folders win; an unresolvable reference lists every place looked") {
+TEST_CASE("local files and folders win and an unresolvable reference lists every place looked") {
     TempDir dir;
     CleanEnv env(dir / "home");
     write_text_file(dir / "w.safetensors", "x");

@@ -86,7 +86,7 @@ TEST_CASE("transfer-learning steps equal PyTorch for SGD and Adam", "[training][
     CHECK(test::all_close(model->forward(batch), expected.load(p + "eval_logits"), 1e-4, 0, "eval logits"));
 }
 
-TEST_CASE("the new head is initialised like torch.manual_seed(seed); nn.Linear", "[training]") {
+TEST_CASE("the new head is initialised like nn.Linear after torch.manual_seed(seed)", "[training]") {
     torch::nn::Linear a(512, 3), b(512, 3), c(512, 3);
     init_linear_like_pytorch(*a, 7);
     init_linear_like_pytorch(*b, 7);
