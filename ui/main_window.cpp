@@ -497,6 +497,9 @@ void MainWindow::onJobFinished(int id, JobState state, const QString& message) {
         if (m_retryAfterDownload.contains(id)) {
             const JobRecord retry = m_retryAfterDownload.take(id);
             if (state == JobState::Done) {
+                // The new model's tokenizer and files are on disk now: what shows them reloads.
+                m_tokens->load(m_sampler->params().model);
+                if (m_modelManager) m_modelManager->refresh();
                 statusBar()->showMessage(tr("Download complete: running “%1” again").arg(retry.title), 8000);
                 submit(retry.kind, retry.request);
             } else if (state == JobState::Failed) {

@@ -11,6 +11,7 @@
 #include "ui/main_window.h"
 #include "ui/prompt_panel.h"
 #include "ui/sampler_panel.h"
+#include "ui/token_counter.h"
 
 #include <QMessageBox>
 #include <QPushButton>
@@ -95,6 +96,8 @@ TEST_CASE("a job whose model is missing offers the download and runs again once 
     CHECK(item.params.seed == 7);
     CHECK(item.params.prompt == QStringLiteral("a watercolor painting of a fox in the snow"));
     CHECK(fs::is_directory(dir / "hf" / "models--stable-diffusion-v1-5--stable-diffusion-v1-5" / "snapshots"));
+    // The prompt's token counter picked up the downloaded model's tokenizer.
+    CHECK(waitUntil([&] { return window.tokenCounter()->isReady(); }, 20000));
 }
 
 TEST_CASE("declining the download offer leaves everything as it was", "[ui][hub]") {
