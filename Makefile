@@ -11,10 +11,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := \
   cmake ninja-build g++ pkg-config ccache \
   libtorch-dev libopenblas0-openmp \
-  qt6-base-dev qt6-charts-dev libgl-dev \
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev \
   libyaml-cpp-dev nlohmann-json3-dev catch2 libicu-dev \
   libpng-dev libjpeg-dev libcurl4-openssl-dev libssl-dev \
-  python3 xvfb xauth appstream
+  python3 xvfb xauth appstream desktop-file-utils dpkg-dev
 
 .PHONY: all deps configure build run test package clean asan
 

@@ -37,10 +37,15 @@ if(PICTOR_BUILD_UI AND TARGET pictor_ui)
     add_custom_target(pictor_icons ALL DEPENDS ${icon_outputs})
 
     if(PICTOR_BUILD_TESTS)
+        # The validators come from the Makefile's package list (appstream, desktop-file-utils); a
+        # missing one is a failing test, never a test that silently is not there.
         find_program(PICTOR_APPSTREAMCLI appstreamcli)
         if(PICTOR_APPSTREAMCLI)
             add_test(NAME packaging_appstream_validate
                      COMMAND ${PICTOR_APPSTREAMCLI} validate --no-net ${PICTOR_PACKAGING_DIR}/${PICTOR_APP_ID}.metainfo.xml)
+        else()
+            add_test(NAME packaging_appstream_validate
+                     COMMAND sh -c "echo 'appstreamcli not found: install the appstream package (make deps)'; exit 1")
         endif()
         add_test(NAME packaging_install_layout
                  COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR} -DPREFIX=${CMAKE_BINARY_DIR}/install-check
@@ -49,6 +54,9 @@ if(PICTOR_BUILD_UI AND TARGET pictor_ui)
         if(PICTOR_DESKTOP_FILE_VALIDATE)
             add_test(NAME packaging_desktop_file_validate
                      COMMAND ${PICTOR_DESKTOP_FILE_VALIDATE} ${PICTOR_PACKAGING_DIR}/${PICTOR_APP_ID}.desktop)
+        else()
+            add_test(NAME packaging_desktop_file_validate
+                     COMMAND sh -c "echo 'desktop-file-validate not found: install desktop-file-utils (make deps)'; exit 1")
         endif()
     endif()
 endif()
