@@ -1,9 +1,10 @@
-// DDIMScheduler (diffusers 0.21.4): denoising diffusion implicit models (arXiv:2010.02502).
-// Deterministic with eta = 0 (the pipelines' default); eta > 0 adds noise drawn from the
-// step's generator.
+// DDIMScheduler (diffusers 0.21.4): denoising diffusion implicit models (arXiv:2010.02502),
+// deterministic (eta = 0, the pipelines' default). eta > 0 (DDPM-like noise) and dynamic
+// thresholding have no golden data and are refused (step() / SchedulerConfig::validate()).
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <sstream>
 
 #include "core/schedulers/schedule_math.h"
 #include "core/util/error.h"
@@ -28,10 +29,16 @@ public:
         set_timestep_table(ts, at::kLong);
     }
 
-    // Ref: DDIMScheduler.step (use_clipped_model_output false, as the pipelines call it).
+    // Ref: DDIMScheduler.step with eta 0 (use_clipped_model_output false, as the pipelines call it).
     StepOutput step(const at::Tensor& model_output, double timestep, const at::Tensor& sample,
                     const StepOptions& options) override {
         require_timesteps("step");
+        if (options.eta != 0.0) {
+            std::ostringstream eta;
+            eta << options.eta;
+            fail("DDIMScheduler: eta " + eta.str() +
+                 " is not supported (Pictor supports eta 0, deterministic DDIM)");
+        }
         const auto t = static_cast<int64_t>(timestep);
         if (static_cast<double>(t) != timestep || t < 0 || t >= config_.num_train_timesteps)
             fail("DDIMScheduler: timestep must be an integer in [0, num_train_timesteps), got " + std::to_string(timestep));
@@ -56,27 +63,19 @@ public:
             pred_epsilon = model_output * f32(std::sqrt(alpha_prod_t)) + sample * f32(std::sqrt(beta_prod_t));
         }
 
-        // 4. clip or threshold x0
-        if (config_.thresholding) {
+        // 4. clip x0 (thresholding is refused by validate())
+        if (config_.clip_sample)
             pred_original_sample =
-                threshold_sample(pred_original_sample, config_.dynamic_thresholding_ratio, config_.sample_max_value);
-        } else if (config_.clip_sample) {
-            pred_original_sample = pred_original_sample.clamp(-config_.clip_sample_range, config_.clip_sample_range);
-        }
+                pred_original_sample.clamp(-config_.clip_sample_range, config_.clip_sample_range);
 
-        // 5. sigma_t(eta), formula (16)
-        const float variance = get_variance(t, prev_timestep);
-        const float std_dev_t = static_cast<float>(options.eta) * std::sqrt(variance);
+        // 5. sigma_t(eta), formula (16): eta * sqrt(_get_variance(t, prev)), exactly 0 for eta 0.
+        const float std_dev_t = 0.0f * std::sqrt(get_variance(t, prev_timestep));
 
-        // 6. direction pointing to x_t, formula (12); 7. x_{t-1} without noise
+        // 6. direction pointing to x_t, formula (12); 7. x_{t-1} (no noise for eta 0)
         const at::Tensor pred_sample_direction =
             pred_epsilon * f32(std::sqrt(1.0f - alpha_prod_t_prev - std_dev_t * std_dev_t));
-        at::Tensor prev_sample = pred_original_sample * f32(std::sqrt(alpha_prod_t_prev)) + pred_sample_direction;
-
-        if (options.eta > 0) {
-            const at::Tensor variance_noise = draw_noise(model_output, options, "DDIMScheduler");
-            prev_sample = prev_sample + variance_noise * f32(std_dev_t);
-        }
+        const at::Tensor prev_sample =
+            pred_original_sample * f32(std::sqrt(alpha_prod_t_prev)) + pred_sample_direction;
         return {prev_sample, pred_original_sample};
     }
 

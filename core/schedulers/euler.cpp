@@ -1,8 +1,8 @@
 // EulerDiscreteScheduler (diffusers 0.21.4): Euler steps in the sigma (k-diffusion)
-// parameterisation, Algorithm 2 of Karras et al. 2022 (arXiv:2206.00364) without churn.
+// parameterisation, Algorithm 2 of Karras et al. 2022 (arXiv:2206.00364) without churn, on the
+// linearly interpolated training sigmas. Karras sigmas and interpolation_type "log_linear" have
+// no golden data and are refused by SchedulerConfig::validate().
 #include <ATen/ATen.h>
-
-#include <cmath>
 
 #include "core/schedulers/schedule_math.h"
 #include "core/schedulers/sigma_scheduler.h"
@@ -19,26 +19,9 @@ public:
     void set_timesteps(int64_t n) override {
         check_num_inference_steps(config_, n);
         num_inference_steps_ = n;
-        std::vector<double> ts = discrete_timesteps(config_, n);
-
-        std::vector<double> sigmas;
-        if (config_.interpolation_type == "linear") {
-            sigmas = np_interp_arange(ts, train_sigmas_);
-        } else {  // log_linear: torch.linspace(log(sigma[-1]), log(sigma[0]), n + 1).exp() (float32)
-            const at::Tensor s = at::linspace(static_cast<double>(std::log(train_sigmas_.back())),
-                                              static_cast<double>(std::log(train_sigmas_.front())), n + 1,
-                                              at::TensorOptions().dtype(at::kFloat))
-                                     .exp();
-            for (float v : float_values(s)) sigmas.push_back(v);
-        }
-        c10::ScalarType ts_dtype = at::kFloat;
-        if (config_.use_karras_sigmas) {
-            sigmas = karras_sigmas(sigmas.front(), sigmas.back(), n);
-            ts.clear();
-            for (double s : sigmas) ts.push_back(sigma_to_t(s, log_sigmas_));
-            ts_dtype = at::kDouble;  // np.array of _sigma_to_t results, float64
-        }
-        set_schedule(std::move(sigmas), ts, ts_dtype);
+        const std::vector<double> ts = discrete_timesteps(config_, n);
+        // interpolation_type "linear": np.interp(timesteps, arange(T), sigmas)
+        set_schedule(np_interp_arange(ts, train_sigmas_), ts, at::kFloat);
     }
 
     // Ref: EulerDiscreteScheduler.step with s_churn = 0 (gamma = 0, sigma_hat = sigma: the

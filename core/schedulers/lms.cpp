@@ -3,6 +3,7 @@
 // integrals over [sigma_i, sigma_{i+1}] of the Lagrange basis polynomials through the previous
 // sigmas; diffusers integrates them with scipy.integrate.quad, here they are integrated exactly
 // with Gauss-Legendre quadrature (4 nodes are exact up to degree 7; the basis has degree <= 3).
+// Karras sigmas have no golden data for LMS and are refused by SchedulerConfig::validate().
 #include <ATen/ATen.h>
 
 #include <array>
@@ -26,16 +27,8 @@ public:
     void set_timesteps(int64_t n) override {
         check_num_inference_steps(config_, n);
         num_inference_steps_ = n;
-        std::vector<double> ts = discrete_timesteps(config_, n);
-        std::vector<double> sigmas = np_interp_arange(ts, train_sigmas_);
-        c10::ScalarType ts_dtype = at::kFloat;
-        if (config_.use_karras_sigmas) {
-            sigmas = karras_sigmas(sigmas.front(), sigmas.back(), n);
-            ts.clear();
-            for (double s : sigmas) ts.push_back(sigma_to_t(s, log_sigmas_));
-            ts_dtype = at::kDouble;
-        }
-        set_schedule(std::move(sigmas), ts, ts_dtype);
+        const std::vector<double> ts = discrete_timesteps(config_, n);
+        set_schedule(np_interp_arange(ts, train_sigmas_), ts, at::kFloat);
         derivatives_.clear();
     }
 

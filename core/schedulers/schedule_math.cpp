@@ -141,21 +141,6 @@ at::Tensor cosine_betas(int64_t num_train_timesteps) {
     return tensor_from(betas, at::kFloat);
 }
 
-// Ref: rescale_zero_terminal_snr (diffusers scheduling_ddim.py, arXiv:2305.08891 Algorithm 1).
-at::Tensor rescale_zero_terminal_snr(const at::Tensor& betas) {
-    const at::Tensor alphas = 1.0 - betas;
-    const at::Tensor alphas_cumprod = at::cumprod(alphas, 0);
-    at::Tensor alphas_bar_sqrt = alphas_cumprod.sqrt();
-    const at::Tensor sqrt_0 = alphas_bar_sqrt[0].clone();
-    const at::Tensor sqrt_T = alphas_bar_sqrt[-1].clone();
-    alphas_bar_sqrt -= sqrt_T;
-    alphas_bar_sqrt *= sqrt_0 / (sqrt_0 - sqrt_T);
-    const at::Tensor alphas_bar = alphas_bar_sqrt.pow(2);
-    at::Tensor rescaled = alphas_bar.slice(0, 1) / alphas_bar.slice(0, 0, -1);
-    rescaled = at::cat({alphas_bar.slice(0, 0, 1), rescaled});
-    return 1 - rescaled;
-}
-
 }  // namespace
 
 // Ref: <Class>.__init__ betas (diffusers 0.21.4): trained_betas, or
@@ -179,7 +164,6 @@ at::Tensor make_betas(const SchedulerConfig& config) {
         fail("scheduler config '" + config.source + "': beta_schedule \"" + config.beta_schedule +
              "\" is not supported (expected linear, scaled_linear or squaredcos_cap_v2)");
     }
-    if (config.rescale_betas_zero_snr) betas = rescale_zero_terminal_snr(betas);
     return betas;
 }
 
@@ -235,19 +219,6 @@ void check_num_inference_steps(const SchedulerConfig& config, int64_t n) {
     if (n < 1 || n > config.num_train_timesteps)
         fail(scheduler_class_name(config.kind) + ": num_inference_steps must be between 1 and num_train_timesteps (" +
              std::to_string(config.num_train_timesteps) + "), got " + std::to_string(n));
-}
-
-// Ref: DDPMScheduler._threshold_sample
-at::Tensor threshold_sample(const at::Tensor& sample, double ratio, double max_value) {
-    const auto dtype = sample.scalar_type();
-    const int64_t batch = sample.size(0);
-    at::Tensor x = sample;
-    if (dtype != at::kFloat && dtype != at::kDouble) x = x.to(at::kFloat);
-    x = x.reshape({batch, -1});
-    at::Tensor s = at::quantile(x.abs(), ratio, 1);
-    s = at::clamp(s, 1.0, max_value).unsqueeze(1);
-    x = at::clamp(x, -s, s) / s;
-    return x.reshape(sample.sizes()).to(dtype);
 }
 
 // Ref: diffusers.utils.torch_utils.randn_tensor

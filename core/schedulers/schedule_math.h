@@ -28,11 +28,13 @@ std::vector<double> reversed(std::vector<double> values);
 // numpy.interp(x, arange(len(fp)), fp) for float32 `fp` (computed in float64 as numpy does).
 std::vector<double> np_interp_arange(const std::vector<double>& x, const std::vector<float>& fp);
 
-// Ref: EulerDiscreteScheduler._convert_to_karras (rho 7; sigma_min = in_sigmas[-1],
-// sigma_max = in_sigmas[0], whatever their order).
+// Ref: EulerDiscreteScheduler._convert_to_karras, copied into DPMSolverMultistepScheduler (rho 7;
+// sigma_min = in_sigmas[-1], sigma_max = in_sigmas[0], whatever their order). Only DPM-Solver
+// uses Karras sigmas: the golden traces cover them for no other class.
 std::vector<double> karras_sigmas(double first_sigma, double last_sigma, int64_t num_inference_steps);
-// Ref: EulerDiscreteScheduler._sigma_to_t, with numpy 1.24's float32 promotion of the distances
-// (log_sigmas is the float32 np.log of the float32 training sigmas).
+// Ref: EulerDiscreteScheduler._sigma_to_t (copied into DPMSolverMultistepScheduler), with
+// numpy 1.24's float32 promotion of the distances (log_sigmas is the float32 np.log of the
+// float32 training sigmas).
 double sigma_to_t(double sigma, const std::vector<float>& log_sigmas);
 
 // float32 tensor -> std::vector<float>.
@@ -41,7 +43,7 @@ std::vector<float> float_values(const at::Tensor& t);
 at::Tensor tensor_from(const std::vector<double>& values, c10::ScalarType dtype);
 
 // Ref: betas of <Class>.__init__ (linear / scaled_linear / squaredcos_cap_v2 / trained_betas),
-// float32, plus DDIM's rescale_zero_terminal_snr when asked.
+// float32. (DDIM's rescale_betas_zero_snr is refused by SchedulerConfig::validate().)
 at::Tensor make_betas(const SchedulerConfig& config);
 
 // Ref: ((1 - alphas_cumprod) / alphas_cumprod) ** 0.5 on the float32 tensor (training sigmas,
@@ -58,9 +60,6 @@ std::vector<int64_t> integer_timesteps(const SchedulerConfig& config, int64_t nu
 
 // Throws pictor::Error unless 1 <= n <= num_train_timesteps.
 void check_num_inference_steps(const SchedulerConfig& config, int64_t n);
-
-// Ref: DDPMScheduler._threshold_sample (dynamic thresholding, Imagen).
-at::Tensor threshold_sample(const at::Tensor& sample, double ratio, double max_value);
 
 // Noise like diffusers' randn_tensor(shape of `like`, generator, dtype/device of `like`), or the
 // injected noise of `options` (checked against the shape).

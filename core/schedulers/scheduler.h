@@ -1,6 +1,12 @@
 // Diffusion schedulers (samplers) behind one interface, each equal to diffusers 0.21.4 for the
-// same config: PNDM (PLMS), DDIM, Euler, Euler ancestral, DPM-Solver(++) multistep (with or
+// same config: PNDM (PLMS), DDIM, Euler, Euler ancestral, DPM-Solver++ 2M multistep (with or
 // without Karras sigmas) and LMS.
+//
+// Only options whose numerics were checked against diffusers (golden traces, or tests against
+// reference values) are implemented; a config asking for one of the others (DPM-Solver order 3,
+// heun, SDE or noise-prediction variants, dynamic thresholding, Karras sigmas outside DPM-Solver,
+// ...) is refused with a pictor::Error naming the config and the field, rather than sampled with
+// unverified formulas. SchedulerConfig::validate() lists them.
 //
 // Typical use (what diffusers' StableDiffusionPipeline does):
 //
@@ -17,11 +23,11 @@
 // tables, numpy float64 interpolation where diffusers uses it); step() works in the dtype and on
 // the device of its inputs.
 //
-// Failure contract: building a scheduler from a bad config (unknown class, unknown beta_schedule,
-// prediction_type, timestep_spacing, algorithm_type, ...) and set_timesteps with a step count
-// outside [1, num_train_timesteps] throw pictor::Error naming the config source and the field.
-// step()/scale_model_input() before set_timesteps(), or with a timestep that is not in the
-// schedule, throw pictor::Error as well.
+// Failure contract: building a scheduler from a bad or unsupported config (unknown class, unknown
+// beta_schedule, prediction_type, timestep_spacing, an algorithm_type other than dpmsolver++, ...)
+// and set_timesteps with a step count outside [1, num_train_timesteps] throw pictor::Error naming
+// the config source and the field. step()/scale_model_input() before set_timesteps(), or with a
+// timestep that is not in the schedule, and DDIM's step() with eta != 0 throw pictor::Error as well.
 //
 // Thread-safety: a Scheduler holds the state of one denoising run (multistep history, step
 // counter) and must not be shared between concurrent runs; create one per run (it is cheap).
@@ -81,42 +87,41 @@ struct SchedulerConfig {
     // DDIM
     bool clip_sample = true;
     double clip_sample_range = 1.0;
-    bool rescale_betas_zero_snr = false;
-    // DDIM / DPM dynamic thresholding
-    bool thresholding = false;
-    double dynamic_thresholding_ratio = 0.995;
-    double sample_max_value = 1.0;
-    // Euler / LMS / DPM
+    // The fields below are read so that validate() can refuse the values Pictor does not
+    // implement (the comments say which are accepted); the others keep diffusers' meaning.
+    bool rescale_betas_zero_snr = false;  // DDIM: false only
+    bool thresholding = false;            // DDIM / DPM: false only
+    // Euler / LMS / DPM: true only for DPM-Solver
     bool use_karras_sigmas = false;
     // Euler
-    std::string interpolation_type = "linear";  // linear | log_linear
+    std::string interpolation_type = "linear";  // linear only
     // DPM-Solver multistep
-    int64_t solver_order = 2;                      // 1..3
-    std::string algorithm_type = "dpmsolver++";    // dpmsolver | dpmsolver++ | sde-dpmsolver | sde-dpmsolver++
-    std::string solver_type = "midpoint";          // midpoint | heun
+    int64_t solver_order = 2;                    // 1 | 2
+    std::string algorithm_type = "dpmsolver++";  // dpmsolver++ only ("deis" is read as it, like diffusers)
+    std::string solver_type = "midpoint";        // midpoint only ("logrho", "bh1", "bh2" are read as it)
     bool lower_order_final = true;
-    double lambda_min_clipped = -std::numeric_limits<double>::infinity();
-    std::string variance_type;                     // "" | learned | learned_range
+    double lambda_min_clipped = -std::numeric_limits<double>::infinity();  // -Infinity only
+    std::string variance_type;                                             // "" (null) only
 
     // Defaults of the class `kind`, then the values present in `json`. Throws pictor::Error for
-    // a wrong-typed or unsupported value.
+    // a wrong-typed, unknown or unsupported value.
     static SchedulerConfig from_json(SchedulerKind kind, const JsonConfig& json);
     // The class defaults alone.
     static SchedulerConfig defaults(SchedulerKind kind);
-    // Throws pictor::Error if a value is not supported by the class.
+    // Throws pictor::Error if a value is not supported by the class or not implemented by Pictor.
     void validate() const;
 };
 
 // Extra inputs of step().
 struct StepOptions {
-    // Noise for the stochastic schedulers (Euler ancestral, DDIM with eta > 0, SDE DPM-Solver):
-    // drawn like diffusers' randn_tensor — on the generator's device (the CPU for a CPU generator),
-    // in the sample's dtype, then moved to the sample's device. Without a generator the global
-    // default generator is used.
+    // Noise for the stochastic scheduler (Euler ancestral): drawn like diffusers' randn_tensor —
+    // on the generator's device (the CPU for a CPU generator), in the sample's dtype, then moved
+    // to the sample's device. Without a generator the global default generator is used.
     std::optional<at::Generator> generator;
     // When defined, used as that noise instead of drawing (replaying a reference trace).
     at::Tensor noise;
-    // DDIM's eta (0 = deterministic DDIM, 1 = DDPM-like); ignored by the others.
+    // DDIM's eta. Only 0 (deterministic DDIM, what the pipelines use by default) is supported:
+    // eta > 0 has no golden data, so DDIM's step() refuses any other value. Ignored by the others.
     double eta = 0.0;
 };
 
@@ -148,9 +153,9 @@ public:
     int64_t num_inference_steps() const { return num_inference_steps_; }
 
     // The timesteps to loop over, one UNet call each, CPU, in the reference's dtype:
-    // int64 for PNDM, DDIM and DPM-Solver; float32 for Euler, Euler a and LMS (float64 when
-    // they use Karras sigmas). PNDM with skip_prk_steps repeats its second timestep, so it has
-    // num_inference_steps + 1 of them; DPM-Solver drops duplicates (Karras sigmas at many steps).
+    // int64 for PNDM, DDIM and DPM-Solver; float32 for Euler, Euler a and LMS. PNDM with
+    // skip_prk_steps repeats its second timestep, so it has num_inference_steps + 1 of them;
+    // DPM-Solver drops duplicates (Karras sigmas at many steps).
     const at::Tensor& timesteps() const { return timesteps_; }
     c10::ScalarType timestep_dtype() const { return timesteps_.scalar_type(); }
     // The same values as doubles (exact), what step() and scale_model_input() take.
@@ -210,8 +215,11 @@ std::string scheduler_display_name(const std::string& name);
 // Like diffusers' `<Class>.from_config(model_scheduler_config)`: the class chosen by `name` (a
 // name of scheduler_names() or its display name), the noise schedule (betas, steps_offset, ...)
 // from `config` (usually the model's scheduler_config.json, whatever class saved it), the class's
-// own defaults for missing keys. dpmpp_2m / dpmpp_2m_karras force algorithm_type "dpmsolver++",
-// solver_order 2 and use_karras_sigmas false / true. Throws pictor::Error (unknown name, bad config).
+// own defaults for missing keys. The name picks the sampler, so what it implies wins over the
+// config: dpmpp_2m / dpmpp_2m_karras force algorithm_type "dpmsolver++", solver_order 2,
+// solver_type "midpoint" and use_karras_sigmas false / true; euler and lms force
+// use_karras_sigmas false (a model config saved by a Karras DPM-Solver still gives plain Euler /
+// LMS). Throws pictor::Error (unknown name, bad or unsupported config).
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const JsonConfig& config);
 // The class named by the config's "_class_name" (PNDMScheduler, DDIMScheduler,
 // EulerDiscreteScheduler, EulerAncestralDiscreteScheduler, DPMSolverMultistepScheduler,

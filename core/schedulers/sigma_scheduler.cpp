@@ -14,7 +14,6 @@ SigmaScheduler::SigmaScheduler(const SchedulerConfig& config) : Scheduler(config
     // Ref: EulerDiscreteScheduler.__init__: sigmas from the float32 alphas_cumprod.
     const at::Tensor sigmas = training_sigmas(alphas_cumprod_);
     train_sigmas_ = float_values(sigmas);
-    log_sigmas_ = float_values(at::log(sigmas));
     for (float s : train_sigmas_) max_train_sigma_ = std::max(max_train_sigma_, s);
 }
 

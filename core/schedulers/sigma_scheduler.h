@@ -30,7 +30,6 @@ protected:
     at::Tensor predict_original(const at::Tensor& model_output, const at::Tensor& sample, float sigma) const;
 
     std::vector<float> train_sigmas_;  // float32, ascending in t
-    std::vector<float> log_sigmas_;    // np.log of those, float32 (for Karras timesteps)
     std::vector<float> step_sigmas_;   // sigmas_ as floats: one per timestep, then 0
 
 private:
