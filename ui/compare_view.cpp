@@ -2,6 +2,7 @@
 
 #include "ui/charts.h"
 
+#include <QChart>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -10,6 +11,29 @@
 #include <QVBoxLayout>
 
 namespace pictor::ui {
+
+namespace {
+
+// "resnet50" (torchvision's architecture name, as the engine reports it) → "ResNet50".
+QString resnetName(const QString& model) {
+    if (model.isEmpty()) return CompareView::tr("ResNet");
+    if (model.startsWith(QLatin1String("resnet"))) return QStringLiteral("ResNet") + model.mid(6);
+    return model;
+}
+
+QString withPreset(const QString& resnet, const QString& preset) {
+    return preset.isEmpty() ? resnet : CompareView::tr("%1 (%2)").arg(resnet, preset);
+}
+
+QString resnetTitle(const QString& resnet, const QString& preset) {
+    return CompareView::tr("%1: top-5 ImageNet classes").arg(withPreset(resnet, preset));
+}
+
+QString groupTitle(const QString& resnet, const QString& preset) {
+    return CompareView::tr("%1: object groups").arg(withPreset(resnet, preset));
+}
+
+}  // namespace
 
 CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QHBoxLayout(this);
@@ -23,15 +47,16 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     l->setContentsMargins(0, 0, 0, 0);
     m_image = new ImageDropZone(tr("Drop an image here\nor click to choose one"), left);
     l->addWidget(makeSection(tr("Image"), m_image, left), 1);
-    auto* hint = new QLabel(tr("CLIP scores the labels of the Scoring view; ResNet50 (ImageNet, IMAGENET1K_V2) "
-                               "shows its five most likely classes and the probability summed per object group."),
+    auto* hint = new QLabel(tr("CLIP scores the labels of the Scoring view; the ImageNet ResNet of the settings shows "
+                               "its five most likely classes and the probability summed per object group. The "
+                               "charts name the ResNet and preprocessing preset that ran."),
                             left);
     hint->setObjectName(QStringLiteral("hint"));
     hint->setWordWrap(true);
     l->addWidget(hint);
     m_compare = new QPushButton(tr("Compare"), left);
     m_compare->setObjectName(QStringLiteral("primary"));
-    m_compare->setToolTip(tr("Run CLIP and ResNet50 on the image (F5)"));
+    m_compare->setToolTip(tr("Run CLIP and the ResNet on the image (F5)"));
     l->addWidget(m_compare);
     m_summary = new QLabel(left);
     m_summary->setWordWrap(true);
@@ -43,8 +68,8 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     auto* charts = new QGridLayout;
     charts->setSpacing(10);
     m_clip = new BarChart(tr("CLIP: label probabilities"), this);
-    m_resnet = new BarChart(tr("ResNet50: top-5 ImageNet classes"), this);
-    m_groups = new BarChart(tr("ResNet50: object groups"), this);
+    m_resnet = new BarChart(resnetTitle(tr("ResNet"), {}), this);
+    m_groups = new BarChart(groupTitle(tr("ResNet"), {}), this);
     charts->addWidget(m_clip, 0, 0, 2, 1);
     charts->addWidget(m_resnet, 0, 1);
     charts->addWidget(m_groups, 1, 1);
@@ -81,9 +106,14 @@ void CompareView::showResult(const CompareResult& result) {
     m_clip->setBars(clip);
     m_resnet->setBars(resnet);
     m_groups->setBars(groups);
+    // The engine picks the preset from the weights, so the names come from the result.
+    const QString resnetLabel = resnetName(result.resnetModel);
+    m_resnet->chart()->setTitle(resnetTitle(resnetLabel, result.resnetPreset));
+    m_groups->chart()->setTitle(groupTitle(resnetLabel, result.resnetPreset));
     const QStringList c = m_clip->labels(), r = m_resnet->labels(), g = m_groups->labels();
-    m_summary->setText(tr("CLIP: <b>%1</b><br>ResNet50: <b>%2</b>%3")
+    m_summary->setText(tr("CLIP: <b>%1</b><br>%2: <b>%3</b>%4")
                            .arg(c.isEmpty() ? QStringLiteral("–") : c.first().toHtmlEscaped(),
+                                resnetLabel.toHtmlEscaped(),
                                 r.isEmpty() ? QStringLiteral("–") : r.first().toHtmlEscaped(),
                                 g.isEmpty() ? QString() : tr(" (group: %1)").arg(g.first().toHtmlEscaped())));
     if (imagePath() != result.imagePath) m_image->setImagePath(result.imagePath);

@@ -1,5 +1,5 @@
-// CLIP vs ResNet50 on the same image: CLIP label bars beside ResNet50's top-5 ImageNet classes
-// and its object-group view.
+// CLIP vs an ImageNet ResNet on the same image: CLIP label bars beside the ResNet's top-5 ImageNet
+// classes and its object-group view, titled with the ResNet and preset the engine actually ran.
 #pragma once
 
 #include "ui/engine_types.h"

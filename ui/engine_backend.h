@@ -1,13 +1,13 @@
-// The studio's bridge to the engine: runs one job's engine calls on the worker thread.
+// The studio's bridge to the engine: maps one studio request onto a job of the engine's job layer
+// (core/jobs) and the job's result back onto the studio's value types, on the worker thread.
 //
-// Only engine_backend.cpp includes engine (LibTorch) headers; this interface is Qt-only. Models
-// loaded by one job stay cached for the next (keyed by their resolved path). Not thread-safe:
-// used only by EngineWorker on its own thread. Throws JobError (or any std::exception) on failure.
+// This interface is Qt-only. Models loaded by one job stay cached for the next in the process-wide
+// pictor::ModelCache. A cached model runs one job at a time, so runs must not overlap: EngineWorker
+// calls run() one job after the other on its own thread. Throws JobError (or any std::exception).
 #pragma once
 
 #include "ui/engine_types.h"
 
-#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -32,21 +32,11 @@ private:
 
 class EngineBackend {
 public:
-    EngineBackend();
-    ~EngineBackend();
-    EngineBackend(const EngineBackend&) = delete;
-    EngineBackend& operator=(const EngineBackend&) = delete;
-
     void run(const JobRequest& request, JobContext& context);
 
     // The model catalogue with the on-disk state of each entry (no network). Thread-safe, reads
     // the file system only: call it off the UI thread. Throws for a malformed models.yaml.
     static QVector<ModelEntryInfo> modelCatalogue();
-
-    struct Cache;  // loaded models (defined in engine_backend.cpp)
-
-private:
-    std::unique_ptr<Cache> m_cache;
 };
 
 }  // namespace pictor::ui

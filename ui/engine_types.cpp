@@ -1,80 +1,50 @@
 #include "ui/engine_types.h"
 
-#include <QRegularExpression>
+#include "core/jobs/parameters.h"
+
+#include <cstdint>
+#include <limits>
+#include <optional>
 
 namespace pictor::ui {
 
 QString formatParameters(const GenerationParams& p) {
-    QString text = p.prompt;
-    if (!p.negativePrompt.isEmpty()) text += QStringLiteral("\nNegative prompt: ") + p.negativePrompt;
-    text += QStringLiteral("\nSteps: %1, Sampler: %2, CFG scale: %3, Seed: %4, Size: %5x%6, Model: %7")
-                .arg(p.steps)
-                .arg(p.scheduler)
-                .arg(p.guidance)
-                .arg(p.seed)
-                .arg(p.width)
-                .arg(p.height)
-                .arg(p.model);
-    return text;
+    pictor::GenerationParameters g;
+    g.prompt = p.prompt.toStdString();
+    g.negative_prompt = p.negativePrompt.toStdString();
+    g.steps = p.steps;
+    g.sampler = p.scheduler.toStdString();
+    g.cfg_scale = p.guidance;
+    if (p.seed >= 0) g.seed = uint64_t(p.seed);
+    g.width = p.width;
+    g.height = p.height;
+    g.model = p.model.toStdString();
+    if (p.imagesPerPrompt > 1) g.batch_size = p.imagesPerPrompt;  // as the engine and A1111: only for batches
+    return QString::fromStdString(pictor::format_parameters(g));
 }
 
 bool parseParameters(const QString& text, GenerationParams* out, const GenerationParams& defaults) {
+    const std::optional<pictor::GenerationParameters> parsed = pictor::parse_parameters(text.toStdString());
+    if (!parsed) return false;
+    const pictor::GenerationParameters& g = *parsed;
     GenerationParams p = defaults;
-    QStringList lines = text.split(QLatin1Char('\n'));
-    // The last line holding "Steps: " is the key/value line; everything before it is prompt text.
-    int kvLine = -1;
-    for (int i = lines.size() - 1; i >= 0; --i) {
-        if (lines[i].startsWith(QLatin1String("Steps: "))) {
-            kvLine = i;
-            break;
-        }
+    p.prompt = QString::fromStdString(g.prompt);
+    p.negativePrompt = QString::fromStdString(g.negative_prompt);
+    if (g.steps > 0) p.steps = g.steps;
+    if (!g.sampler.empty()) {
+        p.scheduler = QString::fromStdString(g.sampler);
+        // A1111 >= 1.9 names the schedule apart ("DPM++ 2M" + "Karras"); the studio's list has
+        // the combined name.
+        if (g.schedule_type == "Karras" && !p.scheduler.contains(QLatin1String("Karras")))
+            p.scheduler += QStringLiteral(" Karras");
     }
-    if (kvLine < 0) return false;
-    QStringList promptLines, negativeLines;
-    bool inNegative = false;
-    for (int i = 0; i < kvLine; ++i) {
-        if (lines[i].startsWith(QLatin1String("Negative prompt: "))) {
-            inNegative = true;
-            negativeLines << lines[i].mid(17);
-        } else if (inNegative) {
-            negativeLines << lines[i];
-        } else {
-            promptLines << lines[i];
-        }
-    }
-    p.prompt = promptLines.join(QLatin1Char('\n'));
-    p.negativePrompt = negativeLines.join(QLatin1Char('\n'));
-    // "Key: value" pairs separated by ", "; a piece that does not start with "Key: " belongs to
-    // the previous value (a model path containing ", ").
-    static const QRegularExpression keyed(QStringLiteral("^([A-Za-z][\\w ]*): (.*)$"));
-    QList<QPair<QString, QString>> pairs;
-    for (const QString& piece : lines[kvLine].split(QStringLiteral(", "))) {
-        const auto m = keyed.match(piece);
-        if (m.hasMatch()) {
-            pairs.append({m.captured(1).trimmed(), m.captured(2).trimmed()});
-        } else if (!pairs.isEmpty()) {
-            pairs.last().second += QStringLiteral(", ") + piece;
-        }
-    }
-    for (const auto& [key, value] : pairs) {
-        if (key == QLatin1String("Steps")) {
-            p.steps = value.toInt();
-        } else if (key == QLatin1String("Sampler")) {
-            p.scheduler = value;
-        } else if (key == QLatin1String("CFG scale")) {
-            p.guidance = value.toDouble();
-        } else if (key == QLatin1String("Seed")) {
-            p.seed = value.toLongLong();
-        } else if (key == QLatin1String("Model")) {
-            p.model = value;
-        } else if (key == QLatin1String("Size")) {
-            const auto wh = value.split(QLatin1Char('x'));
-            if (wh.size() == 2) {
-                p.width = wh[0].toInt();
-                p.height = wh[1].toInt();
-            }
-        }
-    }
+    if (g.cfg_scale) p.guidance = *g.cfg_scale;
+    // A seed beyond qint64 cannot be a studio seed (negative means random there): treat it as none.
+    p.seed = g.seed && *g.seed <= uint64_t(std::numeric_limits<qint64>::max()) ? qint64(*g.seed) : -1;
+    if (g.width > 0) p.width = g.width;
+    if (g.height > 0) p.height = g.height;
+    if (!g.model.empty()) p.model = QString::fromStdString(g.model);
+    if (g.batch_size > 0) p.imagesPerPrompt = g.batch_size;
     *out = p;
     return true;
 }
@@ -90,7 +60,7 @@ QString jobTitle(const JobRequest& request) {
             return r.imagePaths.size() == 1 ? QStringLiteral("Score %1 labels").arg(r.labels.size())
                                             : QStringLiteral("Score %1 images").arg(r.imagePaths.size());
         }
-        QString operator()(const CompareRequest&) const { return QStringLiteral("Compare CLIP vs ResNet50"); }
+        QString operator()(const CompareRequest&) const { return QStringLiteral("Compare CLIP vs ResNet"); }
         QString operator()(const DatasetRequest& r) const {
             return QStringLiteral("Build dataset (%1 classes × %2)").arg(r.classes.size()).arg(r.imagesPerClass);
         }

@@ -32,10 +32,13 @@ struct GenerationParams {
     bool operator==(const GenerationParams&) const = default;
 };
 
-// The A1111-style `parameters` text chunk ("<prompt>\nNegative prompt: ...\nSteps: 50, Sampler: ...").
+// The A1111-style `parameters` text chunk ("<prompt>\nNegative prompt: ...\nSteps: 50, Sampler: ..."),
+// written and read by the engine's one writer and parser (core/jobs/parameters.h). seed < 0 is
+// written as no seed; imagesPerPrompt as "Batch size".
 QString formatParameters(const GenerationParams& params);
-// Inverse of formatParameters; fields that are missing keep the values of `defaults`.
-// Returns false when the text does not look like a parameters chunk at all.
+// Inverse of formatParameters. The prompts always come from the text; a text without a seed gives
+// seed -1 (random); other fields that are missing keep the values of `defaults`.
+// Returns false when the text has no settings line (not a parameters chunk at all).
 bool parseParameters(const QString& text, GenerationParams* out, const GenerationParams& defaults = {});
 
 // One image that exists on disk in the output folder.
@@ -67,8 +70,11 @@ struct ClassScore {
 struct CompareResult {
     QString imagePath;
     QVector<LabelScore> clip;        // CLIP zero-shot over the label list
-    QVector<ClassScore> resnetTop5;  // ResNet50 ImageNet top-5
+    QVector<ClassScore> resnetTop5;  // the ResNet's ImageNet top-5
     QVector<ClassScore> groups;      // ImageNet probabilities summed per object group
+    // What the engine ran, not what the settings assume: the reference may name any ResNet file.
+    QString resnetModel;   // architecture, e.g. "resnet50"
+    QString resnetPreset;  // preprocessing preset, e.g. "IMAGENET1K_V2"
 };
 
 struct EpochMetrics {

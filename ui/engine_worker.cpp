@@ -19,21 +19,30 @@ void JobContext::stage(const QString& name) {
     m_stage = name;
     m_stageClock.restart();
     m_lastProgress.invalidate();
+    m_lastStep = m_lastTotal = -1;
     Q_EMIT m_worker->jobProgress(m_id, name, 0, 0, -1.0);
 }
 
 void JobContext::step(int step, int total) {
-    if (cancelled()) ++m_stepsAfterCancel;
-    // The last step always goes out so that a view never stays at 95 %.
-    const bool last = step >= total;
-    if (!last && m_lastProgress.isValid() && m_lastProgress.elapsed() < kMinIntervalMs) return;
-    m_lastProgress.restart();
     double eta = -1.0;
     if (step > 0 && total > 0) {
         const double perStep = m_stageClock.elapsed() / 1000.0 / step;
         eta = perStep * (total - step);
     }
-    Q_EMIT m_worker->jobProgress(m_id, m_stage, step, total, eta);
+    progress(step, total, eta);
+}
+
+void JobContext::timing(int step, int total, double etaSeconds) { progress(step, total, etaSeconds); }
+
+void JobContext::progress(int step, int total, double etaSeconds) {
+    if (cancelled() && (step != m_lastStep || total != m_lastTotal)) ++m_stepsAfterCancel;
+    m_lastStep = step;
+    m_lastTotal = total;
+    // The last step always goes out so that a view never stays at 95 %.
+    const bool last = step >= total;
+    if (!last && m_lastProgress.isValid() && m_lastProgress.elapsed() < kMinIntervalMs) return;
+    m_lastProgress.restart();
+    Q_EMIT m_worker->jobProgress(m_id, m_stage, step, total, etaSeconds);
 }
 
 void JobContext::preview(const QImage& image) {

@@ -37,7 +37,10 @@ public:
     bool cancelled() const { return m_cancel->load(); }
 
     void stage(const QString& name);
+    // Progress with an ETA measured by the stage's own clock.
     void step(int step, int total);
+    // Progress with the engine's own ETA (it knows what is left after the steps, e.g. decoding).
+    void timing(int step, int total, double etaSeconds);
     void preview(const QImage& image);
     void message(const QString& text);
 
@@ -56,6 +59,8 @@ public:
     static constexpr int kPreviewSize = 256;   // longest side of an emitted preview
 
 private:
+    void progress(int step, int total, double etaSeconds);
+
     EngineWorker* m_worker;
     int m_id;
     std::shared_ptr<std::atomic<bool>> m_cancel;
@@ -64,6 +69,7 @@ private:
     QElapsedTimer m_lastProgress;
     QElapsedTimer m_lastPreview;
     int m_stepsAfterCancel = 0;
+    int m_lastStep = -1, m_lastTotal = -1;  // a step reported twice (step, then its timing) counts once
 };
 
 class EngineWorker : public QObject {

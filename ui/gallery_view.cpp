@@ -141,7 +141,7 @@ GalleryView::GalleryView(QWidget* parent) : QWidget(parent) {
     m_copy->setToolTip(tr("Copy the generation parameters to the clipboard (Ctrl+Shift+C)"));
     m_reuse->setToolTip(tr("Restore prompt and sampler settings from this image (Ctrl+Shift+R)"));
     m_score->setToolTip(tr("Score this image with CLIP against the labels (Ctrl+Shift+L)"));
-    m_compare->setToolTip(tr("Compare CLIP and ResNet50 on this image (Ctrl+Shift+M)"));
+    m_compare->setToolTip(tr("Compare CLIP and the ResNet on this image (Ctrl+Shift+M)"));
     actions->addWidget(m_saveAs, 0, 0);
     actions->addWidget(m_copy, 0, 1);
     actions->addWidget(m_reuse, 1, 0);

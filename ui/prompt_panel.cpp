@@ -83,16 +83,16 @@ void PromptPanel::updateCounts() {
 
 void PromptPanel::updateCount(QPlainTextEdit* edit, QLabel* label) {
     const int n = m_counter ? m_counter->count(edit->toPlainText()) : -1;
-    const bool over = n > TokenCounter::kLimit;
+    const int limit = m_counter ? m_counter->limit() : TokenCounter::kDefaultLimit;
+    const bool over = n > limit;
     if (n < 0) {
-        label->setText(QStringLiteral("– / %1 tokens").arg(TokenCounter::kLimit));
+        label->setText(QStringLiteral("– / %1 tokens").arg(limit));
         label->setToolTip(m_counter && !m_counter->error().isEmpty() ? tr("Token count unavailable: %1").arg(m_counter->error())
                                                                      : tr("Loading the tokenizer…"));
     } else {
-        label->setText(QStringLiteral("%1 / %2 tokens").arg(n).arg(TokenCounter::kLimit));
-        label->setToolTip(over ? tr("CLIP reads only the first 77 tokens (start and end included); "
-                                    "the rest of the prompt is ignored.")
-                               : tr("CLIP tokens including the start and end tokens"));
+        label->setText(QStringLiteral("%1 / %2 tokens").arg(n).arg(limit));
+        label->setToolTip(over ? tr("CLIP reads only the first %1 tokens of a prompt; the rest is ignored.").arg(limit)
+                               : tr("CLIP tokens of the prompt (its start and end tokens not counted)"));
     }
     label->setProperty("over", over);
     label->style()->unpolish(label);

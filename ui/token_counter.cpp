@@ -1,18 +1,18 @@
 #include "ui/token_counter.h"
 
-#include "core/io/model_ref.h"
-#include "core/text/clip_tokenizer.h"
+#include "core/jobs/text_tokens.h"
 
 #include <QPointer>
 #include <QThreadPool>
 
+#include <algorithm>
 #include <exception>
 
 namespace pictor::ui {
 
 struct TokenCounter::Impl {
-    explicit Impl(pictor::ClipTokenizer t) : tokenizer(std::move(t)) {}
-    pictor::ClipTokenizer tokenizer;
+    explicit Impl(pictor::jobs::PromptTokenizer t) : tokenizer(std::move(t)) {}
+    pictor::jobs::PromptTokenizer tokenizer;
 };
 
 TokenCounter::TokenCounter(QObject* parent) : QObject(parent) {}
@@ -29,8 +29,7 @@ void TokenCounter::load(const QString& modelReference) {
         std::shared_ptr<Impl> impl;
         QString error;
         try {
-            const pictor::ResolvedModel model = pictor::resolve_model_ref(reference);
-            impl = std::make_shared<Impl>(pictor::load_clip_tokenizer(model.path));
+            impl = std::make_shared<Impl>(pictor::jobs::PromptTokenizer(reference));
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
@@ -56,10 +55,15 @@ bool TokenCounter::isReady() const { return m_impl != nullptr; }
 int TokenCounter::count(const QString& text) const {
     if (!m_impl) return -1;
     try {
-        return int(m_impl->tokenizer.encode(text.toStdString()).size());
+        // The start and end tokens are always there and never the user's: an empty box is 0.
+        return std::max(0, m_impl->tokenizer.count(text.toStdString()) - kSpecialTokens);
     } catch (const std::exception&) {
         return -1;  // not valid UTF-8 cannot come from a QString; be safe anyway
     }
+}
+
+int TokenCounter::limit() const {
+    return m_impl ? std::max(0, m_impl->tokenizer.model_max_length() - kSpecialTokens) : kDefaultLimit;
 }
 
 }  // namespace pictor::ui

@@ -1,5 +1,7 @@
 // Live CLIP token counts for the prompt editors.
 //
+// Counts are what the user typed, against what the model reads of it: "0 / 75" for an empty box
+// (HF's 2 for "" are the start and end tokens, which every prompt has and no prompt can use).
 // The tokenizer (vocab.json + merges.txt of the selected model) is loaded on a pool thread; until
 // it is ready, or when the model has no tokenizer files, count() returns -1 and error() says why.
 // Counting one prompt takes microseconds and runs on the UI thread.
@@ -21,11 +23,15 @@ public:
     // Loads the tokenizer of the model `modelReference` (asynchronously). Emits ready() or failed().
     void load(const QString& modelReference);
     bool isReady() const;
-    // Number of tokens including the start and end tokens (CLIP's limit is 77), or -1.
+    // Number of tokens the text takes, without CLIP's start and end tokens ("" is 0), or -1.
     int count(const QString& text) const;
+    // How many of them the model reads: its window less the start and end tokens (75 for CLIP's
+    // 77); kDefaultLimit until a tokenizer is loaded.
+    int limit() const;
     const QString& error() const { return m_error; }
 
-    static constexpr int kLimit = 77;
+    static constexpr int kSpecialTokens = 2;  // start and end
+    static constexpr int kDefaultLimit = 75;
 
 Q_SIGNALS:
     void ready();

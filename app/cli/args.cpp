@@ -33,7 +33,8 @@ Args::Args(std::string command, std::vector<std::string> words) : command_(std::
             item.name = w.substr(2);
             // Gather following words until the next option. Whether they belong to the option or
             // are positionals is decided when the subcommand reads the option (flags give theirs back).
-            while (i + 1 < words.size() && !(words[i + 1].rfind("--", 0) == 0 && words[i + 1].size() > 2)) {
+            // "--" itself is never a value: it ends the options (`tokenize --json -- -x`).
+            while (i + 1 < words.size() && words[i + 1].rfind("--", 0) != 0) {
                 item.vals.push_back(words[++i]);
             }
         }

@@ -6,13 +6,8 @@
 
 #include "app/cli/args.h"
 #include "app/cli/command.h"
-#include "app/cli/terminal_progress.h"
-#include "core/image/image_io.h"
-#include "core/io/safetensors.h"
-#include "core/models/resnet.h"
-#include "core/pipelines/classify.h"
-#include "core/util/error.h"
-#include "core/util/progress.h"
+#include "app/cli/terminal_sink.h"
+#include "core/jobs/classify_job.h"
 
 namespace pictor::cli {
 namespace {
@@ -32,94 +27,54 @@ constexpr const char* kUsage =
     "  --json               JSON output\n"
     "  --save-tensors OUT   write the model input ('input') and 'logits' as safetensors\n";
 
-class ClassifyProgress : public ProgressSink {
-  public:
-    ClassifyProgress() : bar_("classifying") {}
-    void on_step(int step, int total) override { bar_.update(step, total, "img"); }
-    bool cancelled() const override { return interrupt_requested(); }
-    void clear() { bar_.clear(); }
-
-  private:
-    TerminalProgress bar_;
-};
-
-int run_classify(Args& args) {
+int run_classify_command(Args& args) {
     if (args.wants_help()) {
         std::cout << kUsage;
         return 0;
     }
-    const std::string ref = args.required("resnet");
+    jobs::ClassifyRequest r;
+    r.resnet = args.required("resnet");
     const std::vector<std::string> files = args.values("image");
-    const std::optional<std::string> preset = args.value("preset");
-    const int topk = args.int_or("topk", 5);
+    for (const auto& f : files) r.images.emplace_back(f);
+    r.preset = args.value_or("preset", "");
+    r.top_k = args.int_or("topk", 5);
     const bool json = args.flag("json");
-    const std::optional<std::string> save = args.value("save-tensors");
+    r.save_tensors = args.value_or("save-tensors", "");
     args.finish();
     if (files.empty()) throw UsageError("--image is required");
-    if (topk < 1) throw UsageError("--topk must be at least 1");
-    ImagenetTransform transform;
-    if (preset) {
-        try {
-            transform = ImagenetTransform::from_name(*preset);
-        } catch (const Error& e) {
-            throw UsageError(e.what());
-        }
-    }
 
-    const std::filesystem::path weights = resolve_resnet_weights(ref);
-    ResNet model = load_resnet(weights);
-    if (!preset) {
-        // The preset published with the weights, else torchvision's default for the architecture.
-        const auto published = ImagenetTransform::for_weights_file(weights.filename().string());
-        transform = published ? *published : ImagenetTransform::default_for(model->config().name());
-    }
-    const ResNetInference fast(*model);  // folded BatchNorm, channels-last: see bench resnet50
-
-    ClassifyParams params;
-    params.transform = transform;
-    params.top_k = topk;
-    for (const auto& file : files) params.images.push_back(read_image(file));
-
-    install_interrupt_handler();
-    ClassifyProgress progress;
-    const ClassifyResult result = classify(fast, params, &progress);
-    progress.clear();
+    TerminalSink sink("classifying", " img");
+    const jobs::ClassifyResult result = jobs::run_classify(r, sink);
+    sink.clear();
     if (result.cancelled) {
         std::cerr << "cancelled\n";
         return 130;
     }
-    if (save) write_safetensors(*save, {{"input", result.input}, {"logits", result.logits}});
-
     if (json) {
-        nlohmann::json out{{"model", model->config().name()},
-                           {"preset", transform.name},
-                           {"num_classes", model->config().num_classes},
+        nlohmann::json out{{"model", result.classifier.model},
+                           {"preset", result.classifier.preset},
+                           {"weights", result.classifier.weights},
+                           {"num_classes", result.num_classes},
                            {"images", nlohmann::json::array()}};
         for (size_t i = 0; i < files.size(); ++i) {
             nlohmann::json top = nlohmann::json::array();
-            for (const auto& c : result.top[i]) {
-                top.push_back({{"index", c.index},
-                               {"name", c.name},
-                               {"probability", c.probability},
-                               {"logit", c.logit}});
-            }
+            for (const auto& c : result.top[i])
+                top.push_back({{"index", c.index}, {"name", c.name}, {"probability", c.probability}, {"logit", c.logit}});
             out["images"].push_back({{"file", files[i]}, {"top", top}});
         }
         std::cout << out.dump(2) << "\n";
         return 0;
     }
-    std::cout << model->config().name() << ", " << transform.name << "\n";
+    std::cout << result.classifier.model << ", " << result.classifier.preset << "\n";
     for (size_t i = 0; i < files.size(); ++i) {
         std::cout << files[i] << "\n";
-        for (const auto& c : result.top[i]) {
-            std::cout << "  " << std::fixed << std::setprecision(4) << c.probability << "  " << c.name << " ("
-                      << c.index << ")\n";
-        }
+        for (const auto& c : result.top[i])
+            std::cout << "  " << std::fixed << std::setprecision(4) << c.probability << "  " << c.name << " (" << c.index << ")\n";
     }
     return 0;
 }
 
-const Registration registration{"classify", "ImageNet top-k of images with a ResNet", run_classify};
+const Registration registration{"classify", "ImageNet top-k of images with a ResNet", run_classify_command};
 
 }  // namespace
 }  // namespace pictor::cli

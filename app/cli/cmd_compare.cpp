@@ -6,14 +6,8 @@
 
 #include "app/cli/args.h"
 #include "app/cli/command.h"
-#include "app/cli/terminal_progress.h"
-#include "core/image/image_io.h"
-#include "core/io/model_ref.h"
-#include "core/models/resnet.h"
-#include "core/pipelines/compare.h"
-#include "core/pipelines/zero_shot.h"
-#include "core/util/error.h"
-#include "core/util/progress.h"
+#include "app/cli/terminal_sink.h"
+#include "core/jobs/compare_job.h"
 
 namespace pictor::cli {
 namespace {
@@ -34,67 +28,40 @@ constexpr const char* kUsage =
     "  --topk K          ResNet classes to show (default 5)\n"
     "  --json            JSON output\n";
 
-class CompareProgress : public ProgressSink {
-  public:
-    bool cancelled() const override { return interrupt_requested(); }
-};
-
-std::string percent(float p) {
+std::string percent(double p) {
     std::ostringstream os;
-    os << std::fixed << std::setprecision(1) << std::setw(5) << p * 100.0f << "%";
+    os << std::fixed << std::setprecision(1) << std::setw(5) << p * 100.0 << "%";
     return os.str();
 }
 
-int run_compare(Args& args) {
+int run_compare_command(Args& args) {
     if (args.wants_help()) {
         std::cout << kUsage;
         return 0;
     }
-    const std::string clip_ref = args.required("clip");
-    const std::string resnet_ref = args.required("resnet");
-    const std::string image_file = args.required("image");
-    const std::vector<std::string> labels = args.values("label");
-    const std::string prompt_template = args.value_or("template", "");
-    const std::optional<std::string> preset = args.value("preset");
-    const int topk = args.int_or("topk", 5);
+    jobs::CompareRequest r;
+    r.clip = args.required("clip");
+    r.resnet = args.required("resnet");
+    r.image = args.required("image");
+    r.labels = args.values("label");
+    r.prompt_template = args.value_or("template", "");
+    r.preset = args.value_or("preset", "");
+    r.top_k = args.int_or("topk", 5);
     const bool json = args.flag("json");
     args.finish();
-    if (labels.empty()) throw UsageError("--label is required (one or more)");
-    if (topk < 1) throw UsageError("--topk must be at least 1");
-    std::optional<ImagenetTransform> transform;
-    if (preset) {
-        try {
-            transform = ImagenetTransform::from_name(*preset);
-        } catch (const Error& e) {
-            throw UsageError(e.what());
-        }
-    }
+    if (r.labels.empty()) throw UsageError("--label is required (one or more)");
 
-    const ResolvedModel clip_model = resolve_model_ref(clip_ref);
-    const ClipZeroShot clip = ClipZeroShot::load(clip_model.path);
-    const std::filesystem::path weights = resolve_resnet_weights(resnet_ref);
-    ResNet resnet = load_resnet(weights);
-    if (!transform) transform = ImagenetTransform::for_weights_file(weights.filename().string());
-    if (!transform) transform = ImagenetTransform::default_for(resnet->config().name());
-
-    CompareParams params;
-    params.image = read_image(image_file);
-    params.image_name = image_file;
-    params.labels = labels;
-    params.prompt_template = prompt_template;
-    params.transform = *transform;
-    params.top_k = topk;
-    install_interrupt_handler();
-    CompareProgress progress;
-    const CompareResult result = compare(clip, *resnet, params, &progress);
+    TerminalSink sink("comparing");
+    const jobs::CompareResult result = jobs::run_compare(r, sink);
+    sink.clear();
     if (result.cancelled) {
         std::cerr << "cancelled\n";
         return 130;
     }
-
     if (json) {
-        nlohmann::json out{{"image", image_file},
-                           {"resnet", {{"model", resnet->config().name()}, {"preset", transform->name}}},
+        nlohmann::json out{{"image", r.image.string()},
+                           {"resnet", {{"model", result.resnet.model}, {"preset", result.resnet.preset},
+                                       {"weights", result.resnet.weights}}},
                            {"labels", nlohmann::json::array()},
                            {"clip_best", result.clip_best},
                            {"resnet_top", nlohmann::json::array()},
@@ -102,22 +69,20 @@ int run_compare(Args& args) {
                            {"clip_object", result.clip_object},
                            {"resnet_object", result.resnet_object},
                            {"objects_agree", result.objects_agree()}};
-        for (const auto& l : result.labels) {
+        for (size_t i = 0; i < result.labels.size(); ++i) {
+            const auto& l = result.labels[i];
             out["labels"].push_back({{"label", l.label},
                                      {"prompt", l.prompt},
-                                     {"probability", l.clip_probability},
-                                     {"logit", l.clip_logit},
-                                     {"objects", l.objects}});
+                                     {"probability", l.probability},
+                                     {"logit", l.logit},
+                                     {"objects", result.label_objects[i]}});
         }
-        for (const auto& c : result.resnet_top) {
-            out["resnet_top"].push_back(
-                {{"index", c.index}, {"name", c.name}, {"probability", c.probability}});
-        }
+        for (const auto& c : result.resnet_top)
+            out["resnet_top"].push_back({{"index", c.index}, {"name", c.name}, {"probability", c.probability}});
         for (const auto& o : result.objects) {
             nlohmann::json classes = nlohmann::json::array();
-            for (const auto& c : o.resnet_classes) {
+            for (const auto& c : o.resnet_classes)
                 classes.push_back({{"index", c.index}, {"name", c.name}, {"probability", c.probability}});
-            }
             out["objects"].push_back({{"object", o.object},
                                       {"labels", o.labels},
                                       {"clip_probability", o.clip_probability},
@@ -128,34 +93,31 @@ int run_compare(Args& args) {
         return 0;
     }
 
-    std::cout << "CLIP (" << clip_ref << ")\n";
+    std::cout << "CLIP (" << r.clip << ")\n";
     for (size_t i = 0; i < result.labels.size(); ++i) {
-        std::cout << "  " << percent(result.labels[i].clip_probability) << "  " << result.labels[i].label
+        std::cout << "  " << percent(result.labels[i].probability) << "  " << result.labels[i].label
                   << (static_cast<int>(i) == result.clip_best ? "  <- best" : "") << "\n";
     }
-    std::cout << "ResNet (" << resnet->config().name() << ", " << transform->name << ")\n";
-    for (const auto& c : result.resnet_top)
-        std::cout << "  " << percent(c.probability) << "  " << c.name << "\n";
+    std::cout << "ResNet (" << result.resnet.model << ", " << result.resnet.preset << ")\n";
+    for (const auto& c : result.resnet_top) std::cout << "  " << percent(c.probability) << "  " << c.name << "\n";
     if (result.objects.empty()) {
         std::cout << "No label names an object the ImageNet groups know; nothing to compare per object.\n";
         return 0;
     }
     std::cout << "Objects (CLIP: sum over labels naming it; ResNet: sum over its ImageNet classes)\n";
     for (const auto& o : result.objects) {
-        std::cout << "  " << std::left << std::setw(12) << o.object << std::right << " CLIP "
-                  << percent(o.clip_probability) << "   ResNet " << percent(o.resnet_probability);
+        std::cout << "  " << std::left << std::setw(12) << o.object << std::right << " CLIP " << percent(o.clip_probability)
+                  << "   ResNet " << percent(o.resnet_probability);
         if (!o.resnet_classes.empty()) std::cout << "  (best: " << o.resnet_classes.front().name << ")";
         std::cout << "\n";
     }
-    std::cout << (result.objects_agree()
-                      ? "Both models favour: " + result.clip_object
-                      : "CLIP favours " + result.clip_object + ", the ResNet " + result.resnet_object)
+    std::cout << (result.objects_agree() ? "Both models favour: " + result.clip_object
+                                         : "CLIP favours " + result.clip_object + ", the ResNet " + result.resnet_object)
               << "\n";
     return 0;
 }
 
-const Registration registration{"compare", "CLIP labels vs ResNet ImageNet classes on one image",
-                                run_compare};
+const Registration registration{"compare", "CLIP labels vs ResNet ImageNet classes on one image", run_compare_command};
 
 }  // namespace
 }  // namespace pictor::cli

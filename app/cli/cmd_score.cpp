@@ -2,15 +2,12 @@
 #include <iomanip>
 #include <iostream>
 
-#include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/args.h"
 #include "app/cli/command.h"
-#include "app/cli/terminal_progress.h"
-#include "core/io/safetensors.h"
-#include "core/pipelines/zero_shot.h"
-#include "core/util/progress.h"
+#include "app/cli/terminal_sink.h"
+#include "core/jobs/score_job.h"
 
 namespace pictor::cli {
 namespace {
@@ -29,81 +26,61 @@ constexpr const char* kUsage =
     "  --json              {images: [{path, labels: [{label, logit, prob}], best}]}\n"
     "  --save-tensors OUT  write pixel_values, text_embeds, image_embeds, logits_per_image, probs\n";
 
-class ScoreProgress : public ProgressSink {
-public:
-    ScoreProgress() : bar_("scoring") {}
-    void on_stage(std::string_view stage) override { bar_.set_label(std::string(stage)); }
-    void on_step(int step, int total) override { bar_.update(step, total); }
-    bool cancelled() const override { return interrupt_requested(); }
-    void clear() { bar_.clear(); }
-
-private:
-    TerminalProgress bar_;
-};
-
-int run_score(Args& args) {
+int run_score_command(Args& args) {
     if (args.wants_help()) {
         std::cout << kUsage;
         return 0;
     }
-    const std::string ref = args.required("clip");
-    const std::vector<std::string> images = args.values("image");
-    const std::vector<std::string> labels = args.values("label");
-    const std::string prompt_template = args.value_or("template", "");
+    jobs::ScoreRequest r;
+    r.clip = args.required("clip");
+    for (const auto& image : args.values("image")) r.images.emplace_back(image);
+    r.labels = args.values("label");
+    r.prompt_template = args.value_or("template", "");
     const bool json = args.flag("json");
-    const std::optional<std::string> save = args.value("save-tensors");
+    r.save_tensors = args.value_or("save-tensors", "");
     args.finish();
-    if (images.empty()) throw UsageError("--image is required");
-    if (labels.empty()) throw UsageError("--label is required (at least one label)");
+    if (r.images.empty()) throw UsageError("--image is required");
+    if (r.labels.empty()) throw UsageError("--label is required (at least one label)");
 
-    install_interrupt_handler();
-    ScoreProgress progress;
-    const ClipZeroShot clip = ClipZeroShot::load_reference(ref, c10::kCPU, &progress);
-    ZeroShotParams params;
-    params.image_paths.assign(images.begin(), images.end());
-    params.labels = labels;
-    params.prompt_template = prompt_template;
-    const ZeroShotResult result = clip.score(params, progress);
-    progress.clear();
+    TerminalSink sink("scoring");
+    const jobs::ScoreResult result = jobs::run_score(r, sink);
+    sink.clear();
     if (result.cancelled) {
         std::cerr << "cancelled\n";
         return 130;
-    }
-    if (save) {
-        write_safetensors(*save, {{"pixel_values", result.pixel_values},
-                                  {"text_embeds", result.text_embeds},
-                                  {"image_embeds", result.image_embeds},
-                                  {"logits_per_image", result.logits_per_image},
-                                  {"probs", result.probs}});
     }
     if (json) {
         nlohmann::json out{{"images", nlohmann::json::array()}};
         for (const auto& image : result.images) {
             nlohmann::json ls = nlohmann::json::array();
-            for (const auto& l : image.labels) ls.push_back({{"label", l.label}, {"logit", l.logit}, {"prob", l.prob}});
-            out["images"].push_back({{"path", image.source}, {"labels", ls}, {"best", image.best_label()}});
+            for (const auto& l : image.labels) ls.push_back({{"label", l.label}, {"logit", l.logit}, {"prob", l.probability}});
+            nlohmann::json entry{{"path", image.image.string()}, {"labels", ls}};
+            if (image.best >= 0) entry["best"] = image.labels[size_t(image.best)].label;
+            if (!image.error.empty()) entry["error"] = image.error;
+            out["images"].push_back(entry);
         }
         std::cout << out.dump(2) << "\n";
         return 0;
     }
     size_t width = 5;
-    for (const auto& l : labels) width = std::max(width, l.size());
+    for (const auto& l : r.labels) width = std::max(width, l.size());
     width = std::min<size_t>(width, 60);
     for (const auto& image : result.images) {
-        std::cout << image.source << "\n";
+        std::cout << image.image.string() << "\n";
+        if (!image.error.empty()) std::cout << "  skipped: " << image.error << "\n";
         for (size_t j = 0; j < image.labels.size(); ++j) {
             const auto& l = image.labels[j];
-            const int bar = static_cast<int>(l.prob * 40.0f + 0.5f);
+            const int bar = static_cast<int>(l.probability * 40.0 + 0.5);
             std::string name = l.label.size() > width ? l.label.substr(0, width - 3) + "..." : l.label;
             std::cout << (static_cast<int>(j) == image.best ? "* " : "  ") << std::left << std::setw(static_cast<int>(width))
-                      << name << std::right << "  " << std::fixed << std::setprecision(4) << l.prob << "  "
+                      << name << std::right << "  " << std::fixed << std::setprecision(4) << l.probability << "  "
                       << std::string(static_cast<size_t>(bar), '#') << "\n";
         }
     }
     return 0;
 }
 
-const Registration registration{"score", "CLIP zero-shot label probabilities for images", run_score};
+const Registration registration{"score", "CLIP zero-shot label probabilities for images", run_score_command};
 
 }  // namespace
 }  // namespace pictor::cli

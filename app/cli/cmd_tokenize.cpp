@@ -5,7 +5,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/command.h"
-#include "core/text/clip_tokenizer.h"
+#include "core/jobs/text_tokens.h"
 
 namespace pictor::cli {
 namespace {
@@ -31,15 +31,14 @@ int run_tokenize(Args& args) {
     if (texts.empty()) throw UsageError("give at least one TEXT");
     if (max_length && (*max_length < 2 || *max_length > 1000000)) throw UsageError("--max-length must be at least 2");
 
-    const ClipTokenizer tokenizer = load_clip_tokenizer(dir);
+    const jobs::PromptTokenizer tokenizer(dir);
     nlohmann::json out = nlohmann::json::array();
     for (const auto& text : texts) {
-        TokenizedText t;
+        jobs::TokenIds t;
         if (max_length) {
             t = tokenizer.encode_padded(text, static_cast<int>(*max_length));
         } else {
-            t.input_ids = tokenizer.encode(text);
-            t.attention_mask.assign(t.input_ids.size(), 1);
+            t = tokenizer.encode(text);
         }
         if (json) {
             out.push_back({{"text", text}, {"input_ids", t.input_ids}, {"attention_mask", t.attention_mask}});

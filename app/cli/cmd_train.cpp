@@ -1,4 +1,4 @@
-// pictor-cli train / predict: transfer-learn a ResNet18 on an ImageFolder, classify with it.
+// pictor-cli train: transfer-learn a ResNet18 on an ImageFolder, evaluate, export the classifier.
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -7,26 +7,22 @@
 
 #include "app/cli/args.h"
 #include "app/cli/command.h"
-#include "app/cli/terminal_progress.h"
-#include "core/image/image_io.h"
-#include "core/io/model_ref.h"
-#include "core/training/classifier_export.h"
-#include "core/training/trainer.h"
-#include "core/util/error.h"
+#include "app/cli/terminal_sink.h"
+#include "core/jobs/train_job.h"
 
 namespace pictor::cli {
 namespace {
 
-class TrainProgress : public TrainingSink {
+class TrainProgress : public JobSink {
 public:
-    explicit TrainProgress(bool json) : json_(json), bar_("training") {}
+    explicit TrainProgress(bool json) : json_(json), bar_("training") { install_interrupt_handler(); }
     void on_stage(std::string_view stage) override {
         if (!json_) bar_.set_label(std::string(stage));
     }
     void on_step(int step, int total) override {
         if (!json_) bar_.update(step, total);
     }
-    void on_epoch(const EpochReport& r) override {
+    void on_train_epoch(const TrainEpochReport& r) override {
         if (json_) {
             std::cout << nlohmann::json{{"epoch", r.epoch},
                                         {"train_loss", r.train_loss},
@@ -65,111 +61,52 @@ int run_train(Args& args) {
                      "Ctrl-C stops after the current batch and keeps the best epoch so far.\n";
         return 0;
     }
-    const std::string data_dir = args.required("data");
-    const std::string weights = args.required("weights");
-    const std::string out = args.required("out");
-    TrainParams params;
-    params.epochs = args.int_or("epochs", 5);
-    params.learning_rate = args.double_or("lr", 1e-3);
-    params.batch_size = args.int_or("batch", 16);
-    params.optimizer = optimizer_from_name(args.value_or("optimizer", "sgd"));
-    params.momentum = args.double_or("momentum", 0.9);
-    params.weight_decay = args.double_or("weight-decay", 0.0);
-    params.split = args.double_or("split", 0.8);
-    params.seed = static_cast<uint64_t>(args.int64_or("seed", 0));
-    params.augment = args.flag("augment");
-    params.freeze_bn = args.flag("freeze-bn");
-    params.patience = args.int_or("patience", 0);
-    params.metrics_jsonl = args.value_or("metrics", "");
+    jobs::TrainRequest r;
+    r.data_dir = args.required("data");
+    r.weights = args.required("weights");
+    r.out_dir = args.required("out");
+    r.epochs = args.int_or("epochs", 5);
+    r.learning_rate = args.double_or("lr", 1e-3);
+    r.batch_size = args.int_or("batch", 16);
+    r.optimizer = args.value_or("optimizer", "sgd");
+    r.momentum = args.double_or("momentum", 0.9);
+    r.weight_decay = args.double_or("weight-decay", 0.0);
+    r.split = args.double_or("split", 0.8);
+    const int64_t seed = args.int64_or("seed", 0);
+    if (seed < 0) throw UsageError("--seed must be >= 0");
+    r.seed = uint64_t(seed);
+    r.augment = args.flag("augment");
+    r.freeze_bn = args.flag("freeze-bn");
+    r.patience = args.int_or("patience", 0);
+    r.metrics_jsonl = args.value_or("metrics", "");
     const bool json = args.flag("json");
     args.finish();
 
-    install_interrupt_handler();
-    const ImageFolder dataset = scan_image_folder(data_dir);
-    ResNet model = load_resnet(resolve_model_ref(weights).path);
     TrainProgress progress(json);
-    const TrainResult result = train_classifier(*model, dataset, params, &progress);
-    if (result.best_epoch == 0) {
+    const jobs::TrainResult result = jobs::run_train(r, progress);
+    if (!result.exported) {
         std::cerr << "cancelled before the first epoch finished: nothing exported\n";
         return 130;
     }
-    const nlohmann::json summary{{"test_loss", result.test.loss},
-                                 {"test_accuracy", result.test.accuracy},
-                                 {"per_class_accuracy", result.test.per_class_accuracy},
-                                 {"confusion", result.test.confusion},
-                                 {"classes", result.classes},
-                                 {"best_epoch", result.best_epoch},
-                                 {"epochs_run", result.history.size()},
-                                 {"stopped_early", result.stopped_early},
-                                 {"cancelled", result.cancelled},
-                                 {"cached_features", result.used_cached_features},
-                                 {"train_samples", result.train_samples},
-                                 {"test_samples", result.test_samples}};
-    nlohmann::json training{{"data", data_dir},          {"weights", weights},
-                            {"epochs", params.epochs},   {"learning_rate", params.learning_rate},
-                            {"batch_size", params.batch_size}, {"optimizer", optimizer_name(params.optimizer)},
-                            {"split", params.split},     {"seed", params.seed},
-                            {"augment", params.augment}, {"freeze_bn", params.freeze_bn}};
-    export_classifier(out, *model, result.classes, ImagenetTransform::v1(),
-                      {{"training", training}, {"test_metrics", summary}});
     if (json) {
-        nlohmann::json final_line = summary;
-        final_line["exported"] = out;
+        nlohmann::json final_line = nlohmann::json::parse(result.metrics_json);
+        final_line["exported"] = result.exported_to.string();
         std::cout << final_line.dump() << std::endl;
     } else {
         std::cout << "\nbest epoch " << result.best_epoch << ": test accuracy " << std::fixed << std::setprecision(3)
-                  << result.test.accuracy << " (" << result.test_samples << " images)\n";
+                  << result.test_accuracy << " (" << result.test_samples << " images)\n";
         for (size_t c = 0; c < result.classes.size(); ++c) {
             std::cout << "  " << std::left << std::setw(16) << result.classes[c] << " accuracy "
-                      << result.test.per_class_accuracy[c] << "   confusion";
-            for (int64_t v : result.test.confusion[c]) std::cout << " " << std::setw(4) << v;
+                      << result.per_class_accuracy[c] << "   confusion";
+            for (int64_t v : result.confusion[c]) std::cout << " " << std::setw(4) << v;
             std::cout << "\n";
         }
-        std::cout << "exported to " << out << (result.cancelled ? " (cancelled: best epoch so far)" : "") << "\n";
+        std::cout << "exported to " << result.exported_to.string() << (result.cancelled ? " (cancelled: best epoch so far)" : "") << "\n";
     }
     return result.cancelled ? 130 : 0;
 }
 
-int run_predict(Args& args) {
-    if (args.wants_help()) {
-        std::cout << "usage: pictor-cli predict --classifier MODEL --image FILE... [--json]\n\n"
-                     "Classifies images with a classifier exported by `pictor-cli train`.\n";
-        return 0;
-    }
-    const std::string dir = args.required("classifier");
-    std::vector<std::string> paths = args.values("image");
-    for (auto& p : args.positionals()) paths.push_back(p);
-    const bool json = args.flag("json");
-    args.finish();
-    if (paths.empty()) throw UsageError("give at least one --image");
-    ExportedClassifier classifier = load_classifier(dir);
-    std::vector<at::Tensor> images;
-    for (const auto& p : paths) images.push_back(read_image(p));
-    const auto predictions = predict(classifier, images);
-    nlohmann::json out{{"classes", classifier.classes}, {"images", nlohmann::json::array()}};
-    for (size_t i = 0; i < predictions.size(); ++i) {
-        const auto& p = predictions[i];
-        if (json) {
-            nlohmann::json probs = nlohmann::json::object();
-            for (size_t c = 0; c < classifier.classes.size(); ++c) probs[classifier.classes[c]] = p.probabilities[c];
-            out["images"].push_back(
-                {{"path", paths[i]}, {"probabilities", probs}, {"best", classifier.classes[static_cast<size_t>(p.best)]}});
-            continue;
-        }
-        std::cout << paths[i] << "\n";
-        for (size_t c = 0; c < classifier.classes.size(); ++c) {
-            const float prob = p.probabilities[c];
-            std::cout << "  " << std::left << std::setw(20) << classifier.classes[c] << std::right << std::fixed
-                      << std::setprecision(4) << prob << "  " << std::string(static_cast<size_t>(std::lround(prob * 40)), '#')
-                      << (static_cast<int>(c) == p.best ? "  <" : "") << "\n";
-        }
-    }
-    if (json) std::cout << out.dump(2) << "\n";
-    return 0;
-}
-
 const Registration train_registration{"train", "transfer-learn a ResNet18 classifier on an image folder", run_train};
-const Registration predict_registration{"predict", "classify images with a trained classifier", run_predict};
 
 }  // namespace
 }  // namespace pictor::cli

@@ -6,6 +6,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/command.h"
+#include "core/jobs/job_error.h"
 #include "core/util/error.h"
 #include "core/util/runtime.h"
 #include "core/version.h"
@@ -54,6 +55,10 @@ int main(int argc, char** argv) {
         return it->second.run(args);
     } catch (const UsageError& e) {
         std::cerr << "error: " << e.what() << "\n(see pictor-cli " << words[0] << " --help)\n";
+        return 2;
+    } catch (const pictor::InvalidRequest& e) {
+        // The request itself is wrong (a range, NaN, a missing input file): like a usage error.
+        std::cerr << "error: " << e.what() << "\n";
         return 2;
     } catch (const pictor::Error& e) {
         std::cerr << "error: " << e.what() << "\n";

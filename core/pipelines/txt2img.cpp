@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "core/image/a1111_parameters.h"
 #include "core/schedulers/scheduler.h"
 #include "core/util/error.h"
 
@@ -19,15 +20,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-// Python's repr of a float: shortest round-trip digits, "7.0" for integral values.
-std::string python_float(double v) {
-    char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    std::string s(buf, r.ptr);
-    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
-    return s;
-}
 
 std::string sampler_display_name(const Txt2ImgParams& p, const Scheduler& s) {
     if (!p.scheduler.empty()) return scheduler_display_name(p.scheduler);
@@ -72,20 +64,6 @@ at::Tensor latent_preview(const at::Tensor& latents) {
     const at::Tensor factors = at::from_blob(const_cast<float*>(&kLatentRgb[0][0]), {4, 3}, at::kFloat);
     const at::Tensor rgb = at::einsum("chw,cr->hwr", {z.to(at::kCPU, at::kFloat), factors});  // ≈[-1, 1]
     return ((rgb + 1.0) * 127.5).clamp(0, 255).round().to(at::kByte).contiguous();
-}
-
-std::string a1111_parameters(const std::string& prompt, const std::string& negative, int steps,
-                             const std::string& sampler, double cfg_scale, std::optional<uint64_t> seed, int width,
-                             int height, const std::string& model, int batch_size, int batch_pos) {
-    std::ostringstream s;
-    s << prompt << "\n";
-    if (!negative.empty()) s << "Negative prompt: " << negative << "\n";
-    s << "Steps: " << steps << ", Sampler: " << sampler << ", CFG scale: " << python_float(cfg_scale);
-    if (seed) s << ", Seed: " << *seed;
-    s << ", Size: " << width << "x" << height;
-    if (!model.empty()) s << ", Model: " << model;
-    if (batch_size > 1) s << ", Batch size: " << batch_size << ", Batch pos: " << batch_pos;
-    return s.str();
 }
 
 // Ref: diffusers/pipelines/stable_diffusion/pipeline_stable_diffusion.py StableDiffusionPipeline.__call__
@@ -225,11 +203,23 @@ Txt2ImgResult txt2img(StableDiffusion& m, const Txt2ImgParams& p, ProgressSink& 
     }
     r.images = at::cat(images).contiguous();
 
-    const std::string sampler = sampler_display_name(p, *scheduler);
-    for (int64_t i = 0; i < n_images; ++i)
-        r.parameters.push_back(a1111_parameters(r.prompt_of_image[i], r.negative_of_image[i], p.num_inference_steps,
-                                                sampler, p.guidance_scale, r.seed, width, height, m.name,
-                                                static_cast<int>(n_images), static_cast<int>(i)));
+    r.sampler = sampler_display_name(p, *scheduler);
+    GenerationParameters g;
+    g.steps = p.num_inference_steps;
+    g.sampler = r.sampler;
+    g.cfg_scale = p.guidance_scale;
+    g.seed = r.seed;
+    g.width = width;
+    g.height = height;
+    g.model = m.reference.empty() ? m.name : m.reference;
+    g.model_hash = m.model_hash;
+    if (n_images > 1) g.batch_size = static_cast<int>(n_images);
+    for (int64_t i = 0; i < n_images; ++i) {
+        g.prompt = r.prompt_of_image[static_cast<size_t>(i)];
+        g.negative_prompt = r.negative_of_image[static_cast<size_t>(i)];
+        if (n_images > 1) g.batch_pos = static_cast<int>(i);
+        r.parameters.push_back(format_parameters(g));
+    }
     r.seconds = seconds_since(start);
     return r;
 }

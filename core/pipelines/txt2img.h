@@ -6,7 +6,7 @@
 //     p.prompts = {"a watercolor painting of a fox"};
 //     p.seed = 1234;
 //     pictor::Txt2ImgResult r = pictor::txt2img(sd, p, sink);   // r.images: [N, H, W, 3] in [0, 1]
-//     pictor::save_txt2img_png(r, 0, "fox.png");
+//     pictor::save_txt2img_png(r, 0, "fox.png");   // (the job layer, core/jobs/generate_job.h, names and writes files)
 //
 // What a run does (Ref: diffusers/pipelines/stable_diffusion/pipeline_stable_diffusion.py
 // StableDiffusionPipeline.__call__): tokenize (max_length 77, truncation), encode prompts and
@@ -67,7 +67,11 @@ struct StableDiffusion {
     UNet2DConditionModel unet{nullptr};
     AutoencoderKL vae{nullptr};
     JsonConfig scheduler_config;  // scheduler/scheduler_config.json
-    std::string name;             // the folder name (for the PNG parameters), e.g. stable-diffusion-v1-5
+    std::string name;             // the folder name, e.g. stable-diffusion-v1-5
+    // What the PNG parameters name the model by ("Model:", "Model hash:"): the job layer sets the
+    // reference it resolved (repo id or absolute path); load_stable_diffusion sets `name`.
+    std::string reference;
+    std::string model_hash;
     SdPlacement placement;
 };
 
@@ -119,7 +123,8 @@ struct Txt2ImgResult {
     at::Tensor timesteps;        // the scheduler's timesteps (one per UNet call)
     std::optional<uint64_t> seed;
     std::vector<std::string> prompt_of_image, negative_of_image;  // per image
-    std::vector<std::string> parameters;  // per image: the A1111 `parameters` text
+    std::vector<std::string> parameters;  // per image: the A1111 `parameters` text (core/image/a1111_parameters.h)
+    std::string sampler;                  // A1111 name of the scheduler that ran ("PNDM", "Euler a", ...)
     int steps_done = 0;
     double seconds = 0;
 };
@@ -127,14 +132,6 @@ struct Txt2ImgResult {
 // Runs the pipeline. See the file comment for the contract.
 Txt2ImgResult txt2img(StableDiffusion& model, const Txt2ImgParams& params, ProgressSink& sink,
                       Txt2ImgTrace* trace = nullptr);
-
-// The A1111 web UI `parameters` text of one image:
-//   <prompt>\nNegative prompt: <negative>\nSteps: 50, Sampler: PNDM, CFG scale: 7.5, Seed: 1234, Size: 512x512, Model: NAME
-// ("Negative prompt" line only when non-empty; Seed omitted for explicit latents; "Batch size"
-// and "Batch pos" appended for batches of more than one image, as A1111 does).
-std::string a1111_parameters(const std::string& prompt, const std::string& negative, int steps,
-                             const std::string& sampler, double cfg_scale, std::optional<uint64_t> seed, int width,
-                             int height, const std::string& model, int batch_size = 1, int batch_pos = 0);
 
 // Latent → RGB preview by the linear approximation of the SD 1.x VAE: [4, h, w] (or [1, 4, h, w])
 // -> uint8 [h, w, 3] on the CPU.

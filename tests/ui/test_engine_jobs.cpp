@@ -18,14 +18,18 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QChart>
 #include <QTableWidget>
 #include <QTimer>
 
 #include <cstdio>
+#include <map>
 
-#include "core/text/clip_tokenizer.h"
+#include "core/jobs/text_tokens.h"
 
 #include "core/pipelines/zero_shot.h"
 
@@ -97,6 +101,72 @@ TEST_CASE("a generate job through EngineWorker puts the images in the gallery wi
     REQUIRE(again.imageCount() == 2);
     CHECK(again.itemAt(0).params.prompt == params.prompt);
     CHECK(again.itemAt(1).params.seed == 1234);
+}
+
+TEST_CASE("parameters the engine writes into a PNG read back and rerun to the same pixels", "[ui][sd]") {
+    PICTOR_REQUIRE_FIXTURES(sd, "sd-tiny");
+    ensureApp();
+    TempDir dir;
+    EngineThread engine;
+    EngineWorker* worker = engine.worker();
+    QVector<GalleryItem> items;
+    std::map<int, JobState> states;
+    QString message;
+    QObject receiver;
+    QObject::connect(worker, &EngineWorker::imageGenerated, &receiver, [&](int, const GalleryItem& item) { items << item; });
+    QObject::connect(worker, &EngineWorker::jobFinished, &receiver, [&](int job, JobState s, const QString& m) {
+        states[job] = s;
+        message = m;
+    });
+    auto run = [&](const GenerationParams& params, const QString& out) {
+        items.clear();
+        const int id = worker->submit(GenerateRequest{params, out});
+        REQUIRE(waitUntil([&] { return states.count(id) > 0; }, 120000));
+        INFO(message.toStdString());
+        REQUIRE(states[id] == JobState::Done);
+    };
+
+    // Two images: the batch size is recorded too, so the rerun draws the same batch.
+    const GenerationParams request = tinyParams(sd, 4, 2);
+    run(request, qpath(dir / "first"));
+    REQUIRE(items.size() == 2);
+    const QVector<GalleryItem> first = items;
+    // File names are the engine's: A1111's NNNNN-SEED.png.
+    static const QRegularExpression a1111Name(QStringLiteral("^\\d{5}-1234\\.png$"));
+    for (const GalleryItem& item : first) CHECK(a1111Name.match(QFileInfo(item.path).fileName()).hasMatch());
+
+    const QImage png(first[0].path);
+    REQUIRE_FALSE(png.isNull());
+    const QString text = png.text(QStringLiteral("parameters"));
+    REQUIRE_FALSE(text.isEmpty());
+    CHECK(text == first[0].parametersText);
+    GenerationParams parsed;
+    REQUIRE(parseParameters(text, &parsed));
+    // The model is written as an absolute path, so the text resolves from any working directory.
+    CHECK(parsed.model == qpath(std::filesystem::absolute(sd).lexically_normal()));
+    CHECK(parsed.prompt == request.prompt);
+    CHECK(parsed.seed == request.seed);
+    CHECK(parsed.steps == request.steps);
+    CHECK(parsed.width == request.width);
+    CHECK(parsed.height == request.height);
+    CHECK(parsed.imagesPerPrompt == request.imagesPerPrompt);
+    CHECK(parsed.scheduler == request.scheduler);
+    CHECK(parsed.guidance == request.guidance);
+    CHECK(first[0].params == parsed);  // the gallery item carries what the file says
+
+    // Same seed, same settings, read back from the file: the same image.
+    run(parsed, qpath(dir / "again"));
+    REQUIRE(items.size() == 2);
+    for (int i = 0; i < 2; ++i) {
+        const QImage a = QImage(first[i].path).convertToFormat(QImage::Format_RGB888);
+        const QImage b = QImage(items[i].path).convertToFormat(QImage::Format_RGB888);
+        REQUIRE_FALSE(a.isNull());
+        CHECK(a.size() == QSize(64, 64));
+        CHECK(a == b);
+    }
+
+    GenerationParams bad;
+    CHECK_FALSE(parseParameters("just some text", &bad));
 }
 
 TEST_CASE("cancel stops a running generation within one step", "[ui][sd]") {
@@ -259,6 +329,39 @@ TEST_CASE("comparison view shows CLIP bars beside ResNet top-5 and object groups
     CHECK(window.comparison()->clipChart()->values().size() == 2);
     CHECK(window.comparison()->resnetChart()->values().size() == 5);
     CHECK(window.comparison()->groupChart()->labels().contains("fox"));
+    // The charts name what the engine ran, not a fixed ResNet50.
+    CHECK(window.comparison()->resnetChart()->chart()->title() == "ResNet18 (IMAGENET1K_V1): top-5 ImageNet classes");
+}
+
+TEST_CASE("the compare result names the ResNet model and preset the engine used", "[ui][compare]") {
+    PICTOR_REQUIRE_FIXTURES(clip, "clip-tiny");
+    PICTOR_REQUIRE_FIXTURES(resnet, "resnet");
+    ensureApp();
+    EngineThread engine;
+    EngineWorker* worker = engine.worker();
+    int id = 0;
+    JobState state = JobState::Queued;
+    QString message;
+    QVector<CompareResult> results;
+    QObject receiver;
+    QObject::connect(worker, &EngineWorker::compareReady, &receiver,
+                     [&](int job, const CompareResult& r) { if (job == id) results << r; });
+    QObject::connect(worker, &EngineWorker::jobFinished, &receiver, [&](int job, JobState s, const QString& m) {
+        if (job != id) return;
+        state = s;
+        message = m;
+    });
+    const QString image = qpath(resnet / "images" / "res_img0_rgb_500x375.png");
+    id = worker->submit(CompareRequest{image, {"a photo of a fox", "a photo of a dog"}, qpath(clip), qpath(resnet / "resnet18.pth")});
+    REQUIRE(waitUntil([&] { return state != JobState::Queued && state != JobState::Running; }, 120000));
+    INFO(message.toStdString());
+    REQUIRE(state == JobState::Done);
+    REQUIRE(results.size() == 1);
+    CHECK(results[0].imagePath == image);
+    CHECK(results[0].resnetModel == "resnet18");
+    CHECK(results[0].resnetPreset == "IMAGENET1K_V1");
+    CHECK(results[0].clip.size() == 2);
+    CHECK(results[0].resnetTop5.size() == 5);
 }
 
 TEST_CASE("training dashboard series gain one point per epoch, the trained model classifies", "[ui][training]") {
@@ -313,20 +416,27 @@ TEST_CASE("the prompt panel counts tokens with the selected model's CLIP tokeniz
     REQUIRE(waitUntil([&] { return window.tokenCounter()->isReady(); }, 20000));
     const QString prompt = "a watercolor painting of a fox in the snow";
     window.promptPanel()->setPrompt(prompt);
-    const auto ids = pictor::load_clip_tokenizer(sd).encode(prompt.toStdString());
-    CHECK(window.promptPanel()->promptTokenText() == QString("%1 / 77 tokens").arg(ids.size()));
+    // The engine counts the start and end tokens (HF: 2 for ""); the box shows what the user typed
+    // against what CLIP reads of it (77 - 2).
+    const pictor::jobs::PromptTokenizer tokenizer(sd.string());
+    CHECK(tokenizer.count("") == 2);
+    CHECK(window.tokenCounter()->limit() == 75);
+    CHECK(window.promptPanel()->promptTokenText() == QString("%1 / 75 tokens").arg(tokenizer.count(prompt.toStdString()) - 2));
+    window.promptPanel()->setPrompt({});
+    CHECK(window.promptPanel()->promptTokenText() == "0 / 75 tokens");
     QString longPrompt;
     for (int i = 0; i < 40; ++i) longPrompt += "red fox, ";
     window.promptPanel()->setPrompt(longPrompt);
     const int n = window.tokenCounter()->count(longPrompt);
-    CHECK(n > 77);
-    CHECK(window.promptPanel()->promptTokenText() == QString("%1 / 77 tokens").arg(n));
+    CHECK(n == tokenizer.count(longPrompt.toStdString()) - 2);
+    CHECK(n > 75);
+    CHECK(window.promptPanel()->promptTokenText() == QString("%1 / 75 tokens").arg(n));
 
     // A model without tokenizer files: no count, and the tooltip says why.
     p.model = qpath(dir / "missing-model");
     window.samplerPanel()->setParams(p);
     REQUIRE(waitUntil([&] { return !window.tokenCounter()->error().isEmpty(); }, 20000));
-    CHECK(window.promptPanel()->promptTokenText().startsWith("– / 77"));
+    CHECK(window.promptPanel()->promptTokenText().startsWith("– / 75"));
 }
 
 TEST_CASE("the dataset builder form generates every class into the dataset folder", "[ui][training]") {

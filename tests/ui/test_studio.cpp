@@ -45,30 +45,6 @@ void writeGeneratedPng(const QString& path, const GenerationParams& params, QCol
 
 }  // namespace
 
-TEST_CASE("parameters text round-trips through the A1111 format", "[ui]") {
-    GenerationParams p;
-    p.prompt = "a watercolor painting of a fox in the snow";
-    p.negativePrompt = "blurry, low quality";
-    p.model = "stable-diffusion-v1-5/stable-diffusion-v1-5";
-    p.scheduler = "DPM++ 2M Karras";
-    p.steps = 25;
-    p.guidance = 6.5;
-    p.seed = 1234567890123;
-    p.width = 640;
-    p.height = 384;
-    const QString text = formatParameters(p);
-    CHECK(text.endsWith("Steps: 25, Sampler: DPM++ 2M Karras, CFG scale: 6.5, Seed: 1234567890123, Size: 640x384, "
-                        "Model: stable-diffusion-v1-5/stable-diffusion-v1-5"));
-    GenerationParams back;
-    REQUIRE(parseParameters(text, &back));
-    back.imagesPerPrompt = p.imagesPerPrompt;
-    back.device = p.device;
-    CHECK(back == p);
-
-    GenerationParams bad;
-    CHECK_FALSE(parseParameters("just some text", &bad));
-}
-
 TEST_CASE("the window builds and every view is reachable", "[ui]") {
     ensureApp();
     TempDir dir;

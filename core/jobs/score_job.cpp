@@ -1,0 +1,79 @@
+#include "core/jobs/score_job.h"
+
+#include "core/io/safetensors.h"
+#include "core/jobs/job_support.h"
+#include "core/jobs/vision_models.h"
+
+namespace pictor::jobs {
+
+using namespace detail;
+
+void validate(const ScoreRequest& r) {
+    if (r.images.empty()) throw InvalidRequest("image: give at least one image");
+    for (const auto& image : r.images) require_file(image, "image");
+    require_labels(r.labels, "labels");
+    if (!r.prompt_template.empty() && r.prompt_template.find("{}") == std::string::npos)
+        throw InvalidRequest("template '" + r.prompt_template + "' has no {} for the label");
+}
+
+ScoreResult run_score(const ScoreRequest& r, JobSink& sink, ModelCache& cache) {
+    validate(r);
+    const std::shared_ptr<ClipZeroShot> clip = clip_for(r.clip, cache, sink);
+    ScoreResult result;
+    result.clip_reference = r.clip;
+    ZeroShotParams params;
+    params.labels = r.labels;
+    params.prompt_template = r.prompt_template;
+    sink.on_stage("scoring");
+    SinkBridge bridge(sink);
+    if (!r.save_tensors.empty()) {
+        params.image_paths = r.images;
+        const ZeroShotResult z = clip->score(params, bridge);
+        result.cancelled = z.cancelled;
+        if (z.cancelled) return result;
+        for (size_t i = 0; i < z.images.size(); ++i) {
+            ImageScore score;
+            score.image = r.images[i];
+            for (const LabelScore& l : z.images[i].labels) score.labels.push_back({l.label, l.prompt, l.prob, l.logit});
+            score.best = z.images[i].best;
+            if (r.on_image) r.on_image(score);
+            result.images.push_back(std::move(score));
+        }
+        write_safetensors(r.save_tensors, {{"pixel_values", z.pixel_values},
+                                           {"text_embeds", z.text_embeds},
+                                           {"image_embeds", z.image_embeds},
+                                           {"logits_per_image", z.logits_per_image},
+                                           {"probs", z.probs}});
+        return result;
+    }
+    int done = 0;
+    for (const auto& image : r.images) {
+        if (sink.cancelled()) {
+            result.cancelled = true;
+            return result;
+        }
+        ImageScore score;
+        score.image = image;
+        params.image_paths = {image};
+        try {
+            const ZeroShotResult z = clip->score(params, bridge);
+            if (z.cancelled) {
+                result.cancelled = true;
+                return result;
+            }
+            const ImageScores& s = z.images.at(0);
+            for (const LabelScore& l : s.labels) score.labels.push_back({l.label, l.prompt, l.prob, l.logit});
+            score.best = s.best;
+        } catch (const Error& e) {
+            if (r.images.size() == 1) throw;
+            score.error = e.what();
+            sink.on_message("skipped " + image.string() + ": " + e.what());
+        }
+        if (r.on_image) r.on_image(score);
+        result.images.push_back(std::move(score));
+        sink.on_step(++done, int(r.images.size()));
+    }
+    return result;
+}
+
+}  // namespace pictor::jobs
