@@ -109,8 +109,8 @@ struct RepoDownloadRequest {
     // Files that must be present; each entry lists alternatives, the first one the repo has is taken
     // ({"model.safetensors", "pytorch_model.bin"}). A missing required file is an error.
     std::vector<std::vector<std::string>> required;
-    // Further files, by fnmatch-style glob ('*' also matches '/'); a pattern ending in '/' means
-    // everything below. When `required` and `include` are both empty, every file is selected.
+    // Further files, by glob (core/util/glob.h: Python's fnmatch, '*' also matches '/'); a pattern
+    // ending in '/' means everything below. When `required` and `include` are both empty, every file is selected.
     std::vector<std::string> include;
     std::vector<std::string> exclude;
     // Weight-file variant ("fp16"): where the repo has both X.fp16.ext and X.ext, X.fp16.ext is taken

@@ -29,13 +29,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string trim(const std::string& s) {
-    std::size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-    return s.substr(b, e - b);
-}
-
 // State of one curl_easy_perform (one hop of a redirect chain).
 struct Hop {
     const Request* request = nullptr;
@@ -113,6 +106,22 @@ struct CurlUrl {
 };
 
 }  // namespace
+
+std::string trim(const std::string& s) {
+    std::size_t b = 0, e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+    return s.substr(b, e - b);
+}
+
+std::optional<std::uint64_t> parse_size(const std::string& text) {
+    if (text.empty() || !std::all_of(text.begin(), text.end(), ::isdigit)) return std::nullopt;
+    try {
+        return std::stoull(text);
+    } catch (...) {
+        return std::nullopt;
+    }
+}
 
 std::string Response::header(const std::string& lowercase_name) const {
     const auto it = headers.find(lowercase_name);

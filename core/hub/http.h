@@ -62,5 +62,9 @@ std::string resolve_url(const std::string& base, const std::string& reference);
 std::string origin_of(const std::string& url);
 // Percent-encodes everything but unreserved characters; with keep_slash, '/' stays.
 std::string url_encode(const std::string& text, bool keep_slash);
+// `s` without the white space at either end (header lines; also the token and ref files).
+std::string trim(const std::string& s);
+// A byte count in a header value (Content-Length, X-Linked-Size): decimal digits only, else nullopt.
+std::optional<std::uint64_t> parse_size(const std::string& text);
 
 }  // namespace pictor::hub::http

@@ -1,23 +1,16 @@
 #include "core/hub/locations.h"
 
-#include <cstdlib>
+#include "core/util/user_dirs.h"
 
 namespace pictor::hub {
 
 namespace fs = std::filesystem;
 
-namespace {
-fs::path env_path(const char* name) {
-    const char* v = std::getenv(name);
-    return v && *v ? fs::path(v) : fs::path();
-}
-}  // namespace
-
 fs::path hf_home_dir() {
-    if (auto p = env_path("HF_HOME"); !p.empty()) return p;
-    if (auto p = env_path("XDG_CACHE_HOME"); !p.empty()) return p / "huggingface";
-    const fs::path home = env_path("HOME");
-    return (home.empty() ? fs::path(".cache") : home / ".cache") / "huggingface";
+    // "~" expanded as hf_hub_cache_dir() does for the same variable (core/io/model_ref.cpp).
+    if (const auto hf_home = env_value("HF_HOME")) return expand_user(*hf_home).value_or(fs::path(*hf_home));
+    if (const auto cache = xdg_cache_home()) return *cache / "huggingface";
+    return fs::path(".cache") / "huggingface";
 }
 
 }  // namespace pictor::hub

@@ -108,13 +108,13 @@ std::string describe_status(const http::Response& r) {
     return text;
 }
 
-namespace {
-
 std::uint64_t file_size_or_zero(const fs::path& p) {
     std::error_code ec;
     const auto s = fs::file_size(p, ec);
     return ec ? 0 : static_cast<std::uint64_t>(s);
 }
+
+namespace {
 
 void truncate_file(const fs::path& p) {
     std::error_code ec;

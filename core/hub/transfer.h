@@ -60,6 +60,9 @@ struct TransferSpec {
 // `received` is increased by the bytes that came over the network.
 TransferOutcome transfer(const TransferSpec& spec, ProgressReporter& progress, std::uint64_t& received);
 
+// The size of `path` in bytes, 0 when it does not exist or cannot be read (a transfer not begun yet).
+std::uint64_t file_size_or_zero(const std::filesystem::path& path);
+
 // Throws when the filesystem holding `dir` has less than `needed` bytes available.
 void check_free_space(const std::filesystem::path& dir, std::uint64_t needed);
 

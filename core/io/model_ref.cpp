@@ -1,14 +1,11 @@
 #include "core/io/model_ref.h"
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <vector>
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include "core/util/error.h"
+#include "core/util/user_dirs.h"
 
 namespace pictor {
 
@@ -16,27 +13,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<std::string> env(const char* name) {
-    const char* v = std::getenv(name);
-    if (v && *v) return std::string(v);
-    return std::nullopt;
-}
+[[noreturn]] void fail_no_home() { fail("cannot find the home folder ($HOME is not set)"); }
 
-fs::path home_dir() {
-    if (auto h = env("HOME")) return *h;
-    if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_dir) return pw->pw_dir;
-    fail("cannot find the home folder ($HOME is not set)");
-}
-
-fs::path expand_user(const std::string& p) {
-    if (p == "~") return home_dir();
-    if (p.rfind("~/", 0) == 0) return home_dir() / p.substr(2);
-    return p;
+// `p` with "~" expanded; throws when that needs a home folder there is none of.
+fs::path expanded(const std::string& p) {
+    if (auto path = expand_user(p)) return *path;
+    fail_no_home();
 }
 
 fs::path cache_home() {
-    if (auto x = env("XDG_CACHE_HOME")) return expand_user(*x);
-    return home_dir() / ".cache";
+    if (auto cache = xdg_cache_home()) return *cache;
+    fail_no_home();
 }
 
 bool is_repo_part(const std::string& s) {
@@ -80,14 +67,15 @@ std::string read_first_line(const fs::path& p) {
 }  // namespace
 
 fs::path hf_hub_cache_dir() {
-    if (auto v = env("HF_HUB_CACHE")) return expand_user(*v);
-    if (auto v = env("HUGGINGFACE_HUB_CACHE")) return expand_user(*v);
-    if (auto v = env("HF_HOME")) return expand_user(*v) / "hub";
+    if (auto v = env_value("HF_HUB_CACHE")) return expanded(*v);
+    if (auto v = env_value("HUGGINGFACE_HUB_CACHE")) return expanded(*v);
+    if (auto v = env_value("HF_HOME")) return expanded(*v) / "hub";
     return cache_home() / "huggingface" / "hub";
 }
 
 fs::path torch_hub_checkpoints_dir() {
-    const fs::path torch_home = env("TORCH_HOME") ? expand_user(*env("TORCH_HOME")) : cache_home() / "torch";
+    const auto torch_env = env_value("TORCH_HOME");
+    const fs::path torch_home = torch_env ? expanded(*torch_env) : cache_home() / "torch";
     return torch_home / "hub" / "checkpoints";
 }
 
@@ -113,7 +101,7 @@ ResolvedModel resolve_model_ref(const std::string& reference, const std::string&
     r.reference = reference;
 
     // 1. Local path.
-    const fs::path local = expand_user(reference);
+    const fs::path local = expanded(reference);
     std::error_code ec;
     if (fs::is_regular_file(local, ec)) {
         r.source = ModelSource::LocalFile;

@@ -22,11 +22,11 @@ namespace pictor {
 
 // The Hugging Face hub cache: $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE (legacy), else
 // $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub
-// (huggingface_hub's own order).
+// (huggingface_hub's own order; "~" expanded, XDG_CACHE_HOME used only when absolute).
 std::filesystem::path hf_hub_cache_dir();
 
 // torch.hub's checkpoint folder: <torch home>/hub/checkpoints with torch home = $TORCH_HOME, else
-// $XDG_CACHE_HOME/torch, else ~/.cache/torch (torch.hub's own order).
+// $XDG_CACHE_HOME/torch, else ~/.cache/torch (torch.hub's own order; as for the hub cache).
 std::filesystem::path torch_hub_checkpoints_dir();
 
 // `ORG/NAME` → the repo's folder in the hub cache, `<hub>/models--ORG--NAME` (it may not exist).

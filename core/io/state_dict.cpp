@@ -9,27 +9,6 @@
 
 namespace pictor {
 
-bool glob_match(const std::string& pattern, const std::string& name) {
-    // Iterative wildcard match with backtracking to the last '*': linear in practice, no recursion.
-    size_t p = 0, n = 0, star = std::string::npos, mark = 0;
-    while (n < name.size()) {
-        if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            mark = n;
-        } else if (p < pattern.size() && pattern[p] == name[n]) {
-            ++p;
-            ++n;
-        } else if (star != std::string::npos) {
-            p = star + 1;
-            n = ++mark;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*') ++p;
-    return p == pattern.size();
-}
-
 namespace {
 
 bool matches_any(const std::vector<std::string>& patterns, const std::string& name) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/io/tensor_map.h"
+#include "core/util/glob.h"  // glob_match, which `ignore` and `optional` are matched with
 
 namespace torch::nn {
 class Module;
@@ -19,8 +20,8 @@ class Module;
 namespace pictor {
 
 struct LoadOptions {
-    // Glob patterns (`*` matches any run of characters) of checkpoint names to drop silently,
-    // e.g. "*.position_ids".
+    // Glob patterns (core/util/glob.h: `*` matches any run of characters, `?` one, `[...]` a set)
+    // of checkpoint names to drop silently, e.g. "*.position_ids".
     std::vector<std::string> ignore;
     // Prefix removed from checkpoint names that carry it (e.g. "module." or "model.").
     std::string strip_prefix;
@@ -36,8 +37,5 @@ struct LoadOptions {
 // Copies the tensors into the module's parameters and buffers (converted to each one's dtype and
 // device) without recording gradients. Throws pictor::Error listing every problem.
 void load_state_dict(torch::nn::Module& module, const TensorMap& tensors, const LoadOptions& options = {});
-
-// True when `name` matches the glob `pattern` (`*` = any run of characters).
-bool glob_match(const std::string& pattern, const std::string& name);
 
 }  // namespace pictor

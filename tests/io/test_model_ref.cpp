@@ -224,3 +224,11 @@ TEST_CASE("the real fixture folders resolve as local model folders") {
     CHECK(pictor::find_weight_file(dir / "unet").filename() == "diffusion_pytorch_model.safetensors");
     CHECK(pictor::find_weight_file(dir / "text_encoder").filename() == "model.safetensors");
 }
+
+TEST_CASE("a relative XDG_CACHE_HOME is ignored as the XDG spec says") {
+    TempDir dir;
+    CleanEnv env(dir / "home");
+    EnvVar x("XDG_CACHE_HOME", "relative/cache");
+    CHECK(pictor::hf_hub_cache_dir() == dir / "home" / ".cache" / "huggingface" / "hub");
+    CHECK(pictor::torch_hub_checkpoints_dir() == dir / "home" / ".cache" / "torch" / "hub" / "checkpoints");
+}
