@@ -7,9 +7,9 @@
 
 #include "app/cli/bench.h"
 #include "app/cli/command.h"
+#include "core/image/clip_image_processor.h"
 #include "core/io/json_config.h"
-#include "core/models/clip.h"
-#include "core/models/clip_image_processor.h"
+#include "core/models/clip/clip.h"
 #include "core/text/clip_tokenizer.h"
 
 namespace pictor::cli {

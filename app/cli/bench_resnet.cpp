@@ -6,7 +6,7 @@
 
 #include "app/cli/bench.h"
 #include "app/cli/command.h"
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/util/error.h"
 
 namespace pictor::cli {

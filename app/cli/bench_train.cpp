@@ -10,7 +10,7 @@
 
 #include "app/cli/bench.h"
 #include "core/image/image_io.h"
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/training/trainer.h"
 
 namespace pictor::cli {

@@ -11,15 +11,13 @@
 #include "app/cli/args.h"
 #include "app/cli/command.h"
 #include "app/cli/terminal_progress.h"
-#include "core/hub/catalogue.h"
-#include "core/io/model_ref.h"
-#include "core/util/error.h"
+#include "core/jobs/memory_estimate.h"
+#include "core/jobs/model_catalogue.h"
+#include "core/jobs/pull_job.h"
 
 namespace pictor::cli {
 namespace {
 
-namespace fs = std::filesystem;
-using namespace pictor::hub;
 
 constexpr const char* kUsage =
     "usage: pictor-cli models list [--json]\n"
@@ -44,61 +42,14 @@ constexpr const char* kUsage =
     "\n"
     "environment: HF_ENDPOINT (default https://huggingface.co), HF_TOKEN (gated/private repos).\n";
 
-std::string kind_name(ModelKind k) {
-    switch (k) {
-        case ModelKind::hf_repo: return "huggingface";
-        case ModelKind::torch_hub: return "torchvision";
-        case ModelKind::local_folder: return "folder";
-    }
-    return "";
-}
-
-std::string source_of(const CatalogueEntry& e) {
-    switch (e.kind) {
-        case ModelKind::hf_repo: return e.repo_id + (e.revision == "main" ? "" : "@" + e.revision);
-        case ModelKind::torch_hub: return e.url;
-        case ModelKind::local_folder: return e.path.string();
-    }
-    return "";
-}
-
-std::string state_name(ModelStatus::State s) {
-    switch (s) {
-        case ModelStatus::State::complete: return "complete";
-        case ModelStatus::State::partial: return "partial";
-        case ModelStatus::State::missing: return "missing";
-    }
-    return "";
-}
-
 std::string pad(const std::string& s, std::size_t width) {
     return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
 }
 
-// The entry a pull/verify names: a catalogue entry, else an ad hoc one for a repo id or a URL.
-CatalogueEntry entry_for(const Catalogue& catalogue, const std::string& key) {
-    if (const CatalogueEntry* e = catalogue.find(key)) return *e;
-    CatalogueEntry e;
-    e.name = key;
-    if (is_hf_repo_id(key)) {
-        e.kind = ModelKind::hf_repo;
-        e.repo_id = key;
-        return e;
-    }
-    if (key.rfind("http://", 0) == 0 || key.rfind("https://", 0) == 0) {
-        e.kind = ModelKind::torch_hub;
-        e.url = key;
-        e.name = e.file_name();
-        return e;
-    }
-    throw UsageError("unknown model '" + key +
-                     "': give a name from `pictor-cli models list`, a Hugging Face repo id ORG/NAME or a URL");
-}
-
 // A one-line progress display on a terminal; retries and resumes as plain lines.
-class CliDownloadSink : public DownloadSink {
+class CliDownloadSink : public JobSink {
 public:
-    CliDownloadSink() : tty_(::isatty(STDERR_FILENO) == 1) {}
+    CliDownloadSink() : tty_(::isatty(STDERR_FILENO) == 1) { install_interrupt_handler(); }
     ~CliDownloadSink() override { clear(); }
     void on_stage(std::string_view stage) override { stage_ = std::string(stage); }
     void on_message(std::string_view message) override {
@@ -110,13 +61,13 @@ public:
         if (!tty_ || stage_.rfind("verifying", 0) != 0) return;
         draw(stage_ + "  " + std::to_string(step) + "/" + std::to_string(total) + " MiB");
     }
-    void on_download(const DownloadProgress& p) override {
+    void on_download(const DownloadStatus& p) override {
         if (!tty_) return;
         std::ostringstream line;
-        line << "[" << p.item_index << "/" << p.item_count << "] " << p.item << "  " << human_bytes(p.done);
-        if (p.total > 0) line << " / " << human_bytes(p.total);
-        if (p.bytes_per_second > 0) line << "  " << human_bytes(static_cast<std::uint64_t>(p.bytes_per_second)) << "/s";
-        if (p.eta_seconds >= 0) line << "  ETA " << format_duration(p.eta_seconds);
+        line << "[" << p.item_index << "/" << p.item_count << "] " << p.item << "  " << format_bytes(p.done);
+        if (p.total > 0) line << " / " << format_bytes(p.total);
+        if (p.bytes_per_second > 0) line << "  " << format_bytes(static_cast<std::uint64_t>(p.bytes_per_second)) << "/s";
+        if (p.eta_s >= 0) line << "  ETA " << format_duration(p.eta_s);
         draw(line.str());
     }
     bool cancelled() const override { return interrupt_requested(); }
@@ -142,119 +93,97 @@ struct Options {
 };
 
 int run_list(const Options& opt) {
-    const Catalogue catalogue = Catalogue::load();
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& e : catalogue.entries()) {
-        const ModelStatus s = model_status(e);
+    for (const jobs::CatalogueModel& m : jobs::list_catalogue_models()) {
         if (opt.json) {
-            nlohmann::json j{{"name", e.name},
-                             {"title", e.title},
-                             {"kind", kind_name(e.kind)},
-                             {"source", source_of(e)},
-                             {"reference", e.reference()},
-                             {"builtin", e.builtin},
-                             {"variants", e.variants},
-                             {"approx_size_bytes", e.approx_size},
-                             {"status", state_name(s.state)},
-                             {"complete_variants", s.complete_variants},
-                             {"location", s.location.string()},
-                             {"commit", s.commit},
-                             {"size_on_disk_bytes", s.size_on_disk},
-                             {"missing_files", s.missing_files},
-                             {"resumable", s.resumable}};
-            for (const auto& [variant, size] : e.approx_variant_size) j["approx_variant_size_bytes"][variant] = size;
+            nlohmann::json j{{"name", m.name},
+                             {"title", m.title},
+                             {"kind", m.kind},
+                             {"source", m.source},
+                             {"reference", m.reference},
+                             {"builtin", m.builtin},
+                             {"variants", m.variants},
+                             {"approx_size_bytes", m.approx_size},
+                             {"status", m.state},
+                             {"complete_variants", m.complete_variants},
+                             {"location", m.location},
+                             {"commit", m.commit},
+                             {"size_on_disk_bytes", m.size_on_disk},
+                             {"missing_files", m.missing_files},
+                             {"resumable", m.resumable}};
+            for (const auto& [variant, size] : m.approx_variant_size) j["approx_variant_size_bytes"][variant] = size;
             out.push_back(j);
             continue;
         }
-        std::string status = s.summary();
-        if (s.state == ModelStatus::State::complete && !e.variants.empty()) {
+        std::string status = m.status;
+        if (m.complete && !m.variants.empty()) {
             std::string vs;
-            for (const auto& v : s.complete_variants) vs += (vs.empty() ? "" : ", ") + (v.empty() ? "default" : v);
+            for (const auto& v : m.complete_variants) vs += (vs.empty() ? "" : ", ") + (v.empty() ? "default" : v);
             status += " (" + vs + ")";
         }
-        std::string size = s.size_on_disk > 0 ? human_bytes(s.size_on_disk) : "";
-        if (s.state != ModelStatus::State::complete && e.approx_size > 0) {
-            size = "~";
-            size += human_bytes(e.approx_size);
-            for (const auto& [variant, bytes] : e.approx_variant_size) size += ", " + variant + " ~" + human_bytes(bytes);
+        std::string size = m.size_on_disk > 0 ? format_bytes(m.size_on_disk) : "";
+        if (!m.complete && m.approx_size > 0) {
+            size = "~" + format_bytes(m.approx_size);
+            for (const auto& [variant, bytes] : m.approx_variant_size) size += ", " + variant + " ~" + format_bytes(bytes);
         }
-        std::cout << pad(e.name, 24) << pad(status, 30) << pad(size, 28) << source_of(e) << "\n";
-        if (!s.location.empty()) std::cout << "    found: " << s.location.string() << "\n";
+        std::cout << pad(m.name, 24) << pad(status, 30) << pad(size, 28) << m.source << "\n";
+        if (!m.location.empty()) std::cout << "    found: " << m.location << "\n";
     }
     if (opt.json) std::cout << out.dump(2) << "\n";
     return 0;
 }
 
 int run_pull(const Options& opt, const std::string& key) {
-    PullOptions options;
-    options.variant = opt.variant.value_or("");
-    options.revision = opt.revision.value_or("");
-    options.include = opt.include;
-    const Catalogue catalogue = Catalogue::load();
-    const CatalogueEntry entry = entry_for(catalogue, key);
-    install_interrupt_handler();
+    jobs::PullRequest r;
+    r.name = key;
+    r.variant = opt.variant.value_or("");
+    r.revision = opt.revision.value_or("");
+    r.include = opt.include;
     CliDownloadSink sink;
-    const PullResult r = pull_model(entry, options, HubConfig::from_environment(), {}, &sink);
+    const jobs::PullResult result = jobs::run_pull(r, sink);
     sink.clear();
-    if (r.cancelled) {
+    if (result.cancelled) {
         std::cerr << "cancelled: run the same command again to resume\n";
         return 130;
     }
-    std::cout << entry.name << ": "
-              << (r.files_downloaded == 0 ? std::string("already complete")
-                                          : "downloaded " + std::to_string(r.files_downloaded) + " file(s), " +
-                                                human_bytes(r.bytes_downloaded))
-              << "\n    " << r.location.string() << "\n";
+    std::cout << result.name << ": "
+              << (result.files_downloaded == 0 ? std::string("already complete")
+                                               : "downloaded " + std::to_string(result.files_downloaded) + " file(s), " +
+                                                     format_bytes(result.bytes_downloaded))
+              << "\n    " << result.location.string() << "\n";
     return 0;
 }
 
 int run_verify(const std::string& key) {
-    const Catalogue catalogue = Catalogue::load();
-    const CatalogueEntry entry = entry_for(catalogue, key);
-    install_interrupt_handler();
     CliDownloadSink sink;
-    const VerifyReport report = verify_model(entry, &sink);
+    const jobs::VerifyResult report = jobs::verify_catalogue_model(key, sink);
     sink.clear();
     if (report.cancelled) {
         std::cerr << "cancelled\n";
         return 130;
     }
     for (const auto& f : report.files) {
-        switch (f.result) {
-            case FileCheck::Result::ok: std::cout << "ok        " << f.file << "  (" << f.algorithm << ")\n"; break;
-            case FileCheck::Result::unchecked: std::cout << "unchecked " << f.file << "  (no hash known)\n"; break;
-            case FileCheck::Result::missing: std::cout << "MISSING   " << f.file << "  (" << f.blob.string() << ")\n"; break;
-            case FileCheck::Result::mismatch:
-                std::cout << "DAMAGED   " << f.file << "  " << f.algorithm << " expected " << f.expected << ", got "
-                          << f.actual << "\n";
-                break;
-        }
+        if (f.result == "ok") std::cout << "ok        " << f.file << "  (" << f.algorithm << ")\n";
+        else if (f.result == "unchecked") std::cout << "unchecked " << f.file << "  (no hash known)\n";
+        else if (f.result == "missing") std::cout << "MISSING   " << f.file << "  (" << f.blob << ")\n";
+        else std::cout << "DAMAGED   " << f.file << "  " << f.algorithm << " expected " << f.expected << ", got " << f.actual << "\n";
     }
-    const int bad = report.count(FileCheck::Result::mismatch) + report.count(FileCheck::Result::missing);
-    std::cout << entry.name << ": " << report.count(FileCheck::Result::ok) << " ok, " << bad << " damaged or missing, "
-              << report.count(FileCheck::Result::unchecked) << " unchecked\n";
-    if (bad > 0) std::cout << "    pull it again to repair: pictor-cli models pull " << key << "\n";
-    return bad > 0 ? 1 : 0;
+    std::cout << report.name << ": " << report.ok << " ok, " << report.bad << " damaged or missing, " << report.unchecked
+              << " unchecked\n";
+    if (report.bad > 0) std::cout << "    pull it again to repair: pictor-cli models pull " << key << "\n";
+    return report.bad > 0 ? 1 : 0;
 }
 
 int run_add(const Options& opt, const std::string& key) {
-    Catalogue catalogue = Catalogue::load();
-    std::error_code ec;
-    const std::string name = opt.name.value_or("");
-    const CatalogueEntry& e = fs::is_directory(key, ec)
-                                  ? catalogue.add_local_folder(key, name)
-                                  : catalogue.add_hf_repo(key, name, opt.revision.value_or("main"), opt.include);
-    const std::string added = e.name;
-    catalogue.save();
-    std::cout << "added '" << added << "' to " << catalogue.path().string() << "\n";
+    const jobs::CatalogueChange c =
+        jobs::add_catalogue_model(key, opt.name.value_or(""), opt.revision.value_or(""), opt.include);
+    std::cout << "added '" << c.name << "' to " << c.catalogue_file << "\n";
     return 0;
 }
 
 int run_remove(const std::string& key) {
-    Catalogue catalogue = Catalogue::load();
-    if (!catalogue.remove(key)) throw UsageError("no model named '" + key + "' in the catalogue");
-    catalogue.save();
-    std::cout << "removed '" << key << "' (downloaded files stay in the caches)\n";
+    const jobs::CatalogueChange c = jobs::remove_catalogue_model(key);
+    std::cout << "removed '" << c.name << "' (downloaded files stay in the caches)\n";
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -44,6 +45,15 @@ struct TrainEpochReport {
     bool best = false;  // the lowest test loss so far
 };
 
+// Byte-level progress of a download (the pull job).
+struct DownloadStatus {
+    std::string item;             // repo path or file name being transferred
+    int item_index = 0, item_count = 0;  // 1-based among the items that need a transfer
+    uint64_t done = 0, total = 0;        // bytes of all items; total 0 = unknown
+    double bytes_per_second = 0;
+    double eta_s = -1;                   // -1 = unknown
+};
+
 // Every callback has an empty default; implementations must be cheap and must not throw.
 class JobSink {
 public:
@@ -55,6 +65,7 @@ public:
     virtual void on_message(std::string_view message) {}
     virtual void on_train_batch(const TrainBatchReport& report) {}
     virtual void on_train_epoch(const TrainEpochReport& report) {}
+    virtual void on_download(const DownloadStatus& status) {}
     virtual bool cancelled() const { return false; }
 };
 

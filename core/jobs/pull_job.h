@@ -9,14 +9,19 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/jobs/job_sink.h"
 
 namespace pictor::jobs {
 
 struct PullRequest {
-    std::string name;     // catalogue name ("sd15"), repo id or torch file name
-    std::string variant;  // "" or an offered variant ("fp16")
+    // A catalogue entry (its name, repo id or file name), else any Hugging Face repo id ORG/NAME
+    // (every file unless `include`) or a torchvision-style URL of one checkpoint.
+    std::string name;
+    std::string variant;               // "" or an offered variant ("fp16")
+    std::string revision;              // "" = the entry's (main)
+    std::vector<std::string> include;  // extra globs for a repo (huggingface_hub allow_patterns)
 };
 
 struct PullResult {

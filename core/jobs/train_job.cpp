@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/jobs/job_support.h"
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/training/classifier_export.h"
 #include "core/training/image_folder.h"
 #include "core/training/trainer.h"

@@ -5,11 +5,11 @@
 #include <memory>
 #include <string>
 
+#include "core/image/imagenet_preprocess.h"
 #include "core/jobs/job_sink.h"
 #include "core/jobs/model_cache.h"
 #include "core/jobs/vision_types.h"
-#include "core/models/resnet.h"
-#include "core/pipelines/imagenet_preprocess.h"
+#include "core/models/resnet/resnet.h"
 #include "core/pipelines/zero_shot.h"
 
 namespace pictor::jobs::detail {

@@ -1,7 +1,7 @@
-# ImageNet classification: torchvision preprocessing presets, class names, top-k.
+# ImageNet classification: class names, top-k (the torchvision preprocessing presets are in
+# pictor_preprocess, core/image/imagenet_preprocess).
 pictor_engine_library(pictor_classify
     SOURCES
         ${CMAKE_CURRENT_LIST_DIR}/classify.cpp
-        ${CMAKE_CURRENT_LIST_DIR}/imagenet_preprocess.cpp
-    DEPS pictor_resnet pictor_image pictor_util)
+    DEPS pictor_preprocess pictor_resnet pictor_image pictor_util)
 pictor_embed_resource(pictor_classify imagenet_classes_txt ${PROJECT_SOURCE_DIR}/resources/imagenet_classes.txt)

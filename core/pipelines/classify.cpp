@@ -7,7 +7,7 @@
 #include <functional>
 #include <numeric>
 
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"
 #include "core/util/resources.h"

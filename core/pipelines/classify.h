@@ -2,7 +2,7 @@
 // logits -> softmax -> top-k classes with names.
 //
 // The pipeline never opens files: images arrive decoded (core/image/image_io.h read_image) and
-// the model is built by the caller (core/models/resnet.h load_resnet).
+// the model is built by the caller (core/models/resnet/resnet.h load_resnet).
 //
 // Failure contract: throws pictor::Error for an empty image list, a bad image tensor, top_k < 1
 // or class names that do not match the model's classes. Cancellation (ProgressSink::cancelled,
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "core/pipelines/imagenet_preprocess.h"
+#include "core/image/imagenet_preprocess.h"
 
 namespace pictor {
 

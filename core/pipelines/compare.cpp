@@ -8,7 +8,7 @@
 #include <cctype>
 #include <set>
 
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/pipelines/zero_shot.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"

@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/image/imagenet_preprocess.h"
 #include "core/pipelines/classify.h"
-#include "core/pipelines/imagenet_preprocess.h"
 
 namespace pictor {
 

@@ -43,9 +43,9 @@
 #include <vector>
 
 #include "core/io/json_config.h"
-#include "core/models/clip.h"
-#include "core/models/unet_2d_condition.h"
-#include "core/models/vae.h"
+#include "core/models/clip/clip.h"
+#include "core/models/sd/unet_2d_condition.h"
+#include "core/models/sd/vae.h"
 #include "core/text/clip_tokenizer.h"
 #include "core/util/progress.h"
 

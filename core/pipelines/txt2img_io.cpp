@@ -4,7 +4,7 @@
 
 #include "core/image/image_io.h"
 #include "core/io/json_config.h"
-#include "core/models/sd_loader.h"
+#include "core/models/sd/sd_loader.h"
 #include "core/pipelines/txt2img.h"
 #include "core/schedulers/scheduler.h"
 #include "core/util/error.h"

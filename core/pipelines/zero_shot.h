@@ -30,8 +30,8 @@
 #include <string>
 #include <vector>
 
-#include "core/models/clip.h"
-#include "core/models/clip_image_processor.h"
+#include "core/image/clip_image_processor.h"
+#include "core/models/clip/clip.h"
 #include "core/text/clip_tokenizer.h"
 #include "core/util/progress.h"
 

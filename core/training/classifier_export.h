@@ -18,8 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/models/resnet.h"
-#include "core/pipelines/imagenet_preprocess.h"
+#include "core/image/imagenet_preprocess.h"
+#include "core/models/resnet/resnet.h"
 
 namespace pictor {
 

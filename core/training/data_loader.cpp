@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "core/image/image_io.h"
-#include "core/training/transforms.h"
+#include "core/image/training_transforms.h"
 #include "core/util/error.h"
 
 namespace pictor {

@@ -12,11 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/pipelines/imagenet_preprocess.h"
+#include "core/image/imagenet_preprocess.h"
+#include "core/image/training_transforms.h"
 #include "core/training/data_loader.h"
 #include "core/training/split.h"
 #include "core/training/transfer_model.h"
-#include "core/training/transforms.h"
 #include "core/util/error.h"
 
 namespace pictor {

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/training/image_folder.h"
 #include "core/training/metrics.h"
 #include "core/util/progress.h"

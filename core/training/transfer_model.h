@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 
 namespace pictor {
 

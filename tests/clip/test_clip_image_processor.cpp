@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/image/clip_image_processor.h"
 #include "core/image/image_io.h"
 #include "core/io/json_config.h"
 #include "core/io/safetensors.h"
-#include "core/models/clip_image_processor.h"
 #include "core/util/error.h"
 #include "tests/support/fixtures.h"
 

@@ -10,7 +10,7 @@
 
 #include "core/io/json_config.h"
 #include "core/io/safetensors.h"
-#include "core/models/clip.h"
+#include "core/models/clip/clip.h"
 #include "core/text/clip_tokenizer.h"
 #include "core/util/error.h"
 #include "tests/io/pickle_builder.h"

@@ -4,7 +4,7 @@
 
 #include "core/image/image_io.h"
 #include "core/io/safetensors.h"
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/pipelines/classify.h"
 #include "core/pipelines/compare.h"
 #include "core/pipelines/zero_shot.h"

@@ -2,6 +2,8 @@
 // command's own sources linked in (main.cpp's dispatcher is replaced by a direct call).
 #include "tests/support/catch.h"
 
+#include "core/jobs/job_error.h"
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -45,6 +47,9 @@ Run models(const std::vector<std::string>& words) {
         cli::Args args("models", words);
         r.code = cli::commands().at("models").run(args);
     } catch (const cli::UsageError& e) {
+        err << "error: " << e.what() << "\n";
+        r.code = 2;
+    } catch (const InvalidRequest& e) {
         err << "error: " << e.what() << "\n";
         r.code = 2;
     } catch (const Error& e) {

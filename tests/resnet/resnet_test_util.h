@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 
 namespace pictor::test {
 

@@ -7,7 +7,7 @@
 
 #include "core/image/image_io.h"
 #include "core/io/safetensors.h"
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/pipelines/classify.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"

@@ -1,11 +1,11 @@
-// core/pipelines/imagenet_preprocess: torchvision IMAGENET1K_V1 / V2 presets on PIL images.
+// core/image/imagenet_preprocess: torchvision IMAGENET1K_V1 / V2 presets on PIL images.
 #include <ATen/ATen.h>
 #include "tests/support/catch.h"
 #include <nlohmann/json.hpp>
 
 #include "core/image/image_io.h"
+#include "core/image/imagenet_preprocess.h"
 #include "core/io/safetensors.h"
-#include "core/pipelines/imagenet_preprocess.h"
 #include "core/util/error.h"
 #include "tests/support/fixtures.h"
 

@@ -11,7 +11,7 @@
 
 #include "core/io/safetensors.h"
 #include "core/io/tensor_map.h"
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/util/error.h"
 #include "tests/resnet/resnet_test_util.h"
 #include "tests/support/fixtures.h"

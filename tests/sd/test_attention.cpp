@@ -3,7 +3,7 @@
 #include "tests/support/catch.h"
 #include <c10/core/InferenceMode.h>
 
-#include "core/models/attention.h"
+#include "core/models/sd/attention.h"
 #include "tests/support/fixtures.h"
 
 using namespace pictor;

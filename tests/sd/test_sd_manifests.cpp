@@ -8,8 +8,8 @@
 #include <map>
 
 #include "core/io/json_config.h"
-#include "core/models/unet_2d_condition.h"
-#include "core/models/vae.h"
+#include "core/models/sd/unet_2d_condition.h"
+#include "core/models/sd/vae.h"
 #include "tests/support/fixtures.h"
 
 using namespace pictor;

@@ -6,9 +6,9 @@
 
 #include "core/io/json_config.h"
 #include "core/io/safetensors.h"
-#include "core/models/sd_layers.h"
-#include "core/models/sd_loader.h"
-#include "core/models/unet_2d_condition.h"
+#include "core/models/sd/sd_layers.h"
+#include "core/models/sd/sd_loader.h"
+#include "core/models/sd/unet_2d_condition.h"
 #include "core/util/error.h"
 #include "tests/support/fixtures.h"
 

@@ -7,8 +7,8 @@
 #include "core/io/json_config.h"
 #include "core/io/safetensors.h"
 #include "core/io/tensor_map.h"
-#include "core/models/sd_loader.h"
-#include "core/models/vae.h"
+#include "core/models/sd/sd_loader.h"
+#include "core/models/sd/vae.h"
 #include "core/util/error.h"
 #include "tests/support/fixtures.h"
 

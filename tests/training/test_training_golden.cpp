@@ -8,7 +8,7 @@
 #include <c10/core/GradMode.h>
 
 #include "core/io/safetensors.h"
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 #include "core/training/trainer.h"
 #include "core/training/transfer_model.h"
 #include "tests/support/fixtures.h"

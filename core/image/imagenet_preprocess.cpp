@@ -1,4 +1,4 @@
-#include "core/pipelines/imagenet_preprocess.h"
+#include "core/image/imagenet_preprocess.h"
 
 #include <ATen/ATen.h>
 

@@ -1,4 +1,4 @@
-#include "core/models/unet_2d_condition.h"
+#include "core/models/sd/unet_2d_condition.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>

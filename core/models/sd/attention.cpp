@@ -1,4 +1,4 @@
-#include "core/models/attention.h"
+#include "core/models/sd/attention.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

@@ -1,4 +1,4 @@
-#include "core/models/unet_2d_blocks.h"
+#include "core/models/sd/unet_2d_blocks.h"
 
 #include <ATen/ATen.h>
 

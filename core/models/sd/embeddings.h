@@ -9,7 +9,7 @@
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
-#include "core/models/sd_layers.h"
+#include "core/models/sd/sd_layers.h"
 
 namespace pictor::sd {
 

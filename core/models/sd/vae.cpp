@@ -1,4 +1,4 @@
-#include "core/models/vae.h"
+#include "core/models/sd/vae.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "core/training/transforms.h"
+#include "core/image/training_transforms.h"
 
 #include <ATen/ATen.h>
 

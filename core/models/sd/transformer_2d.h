@@ -12,8 +12,8 @@
 
 #include <vector>
 
-#include "core/models/attention.h"
-#include "core/models/sd_layers.h"
+#include "core/models/sd/attention.h"
+#include "core/models/sd/sd_layers.h"
 
 namespace pictor::sd {
 

@@ -24,9 +24,9 @@
 #include <vector>
 
 #include "core/io/tensor_map.h"
-#include "core/models/attention.h"
-#include "core/models/resnet_block2d.h"
-#include "core/models/sd_layers.h"
+#include "core/models/sd/attention.h"
+#include "core/models/sd/resnet_block2d.h"
+#include "core/models/sd/sd_layers.h"
 
 namespace pictor {
 

@@ -11,7 +11,7 @@
 
 #include <optional>
 
-#include "core/models/sd_layers.h"
+#include "core/models/sd/sd_layers.h"
 
 namespace pictor::sd {
 

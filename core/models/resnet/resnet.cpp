@@ -1,4 +1,4 @@
-#include "core/models/resnet.h"
+#include "core/models/resnet/resnet.h"
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/pooling.h>

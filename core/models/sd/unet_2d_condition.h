@@ -30,9 +30,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/models/embeddings.h"
-#include "core/models/sd_layers.h"
-#include "core/models/unet_2d_blocks.h"
+#include "core/models/sd/embeddings.h"
+#include "core/models/sd/sd_layers.h"
+#include "core/models/sd/unet_2d_blocks.h"
 
 namespace pictor {
 

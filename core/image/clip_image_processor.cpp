@@ -1,4 +1,4 @@
-#include "core/models/clip_image_processor.h"
+#include "core/image/clip_image_processor.h"
 
 #include <ATen/ATen.h>
 

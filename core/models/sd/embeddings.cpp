@@ -1,4 +1,4 @@
-#include "core/models/embeddings.h"
+#include "core/models/sd/embeddings.h"
 
 #include <ATen/ATen.h>
 

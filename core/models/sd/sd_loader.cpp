@@ -1,4 +1,4 @@
-#include "core/models/sd_loader.h"
+#include "core/models/sd/sd_loader.h"
 
 #include <ATen/ATen.h>
 

@@ -14,8 +14,8 @@
 #include <optional>
 #include <vector>
 
-#include "core/models/resnet_block2d.h"
-#include "core/models/transformer_2d.h"
+#include "core/models/sd/resnet_block2d.h"
+#include "core/models/sd/transformer_2d.h"
 
 namespace pictor::sd {
 

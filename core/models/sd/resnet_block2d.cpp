@@ -1,4 +1,4 @@
-#include "core/models/resnet_block2d.h"
+#include "core/models/sd/resnet_block2d.h"
 
 #include <ATen/ATen.h>
 

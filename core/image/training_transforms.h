@@ -1,6 +1,6 @@
 // Per-image transforms for training and evaluation of ImageNet-style classifiers.
 //
-// Evaluation uses the IMAGENET1K_V1 preset (core/pipelines/imagenet_preprocess.h). Training
+// Evaluation uses the IMAGENET1K_V1 preset (core/image/imagenet_preprocess.h). Training
 // augmentation follows torchvision's RandomResizedCrop(224) + RandomHorizontalFlip(), on the
 // Pillow-exact resampler, with randomness from a caller-seeded engine so that a sample's
 // augmentation depends only on (seed, epoch, index), not on thread timing.
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <random>
 
-#include "core/pipelines/imagenet_preprocess.h"
+#include "core/image/imagenet_preprocess.h"
 
 namespace pictor {
 

@@ -1,4 +1,4 @@
-#include "core/models/sd_layers.h"
+#include "core/models/sd/sd_layers.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>

@@ -17,8 +17,8 @@
 #include <initializer_list>
 #include <string>
 
-#include "core/models/unet_2d_condition.h"
-#include "core/models/vae.h"
+#include "core/models/sd/unet_2d_condition.h"
+#include "core/models/sd/vae.h"
 
 namespace pictor {
 

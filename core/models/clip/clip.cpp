@@ -1,4 +1,4 @@
-#include "core/models/clip.h"
+#include "core/models/clip/clip.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>

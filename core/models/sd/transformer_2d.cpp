@@ -1,4 +1,4 @@
-#include "core/models/transformer_2d.h"
+#include "core/models/sd/transformer_2d.h"
 
 #include <ATen/ATen.h>
 
