@@ -151,7 +151,7 @@ GenerateResult run_generate(const GenerateRequest& r, JobSink& sink, ModelCache&
         image.negative_prompt = out.negative_of_image[size_t(i)];
         image.parameters = out.parameters[size_t(i)];
         image.batch_pos = int(i);
-        save_txt2img_png(out, size_t(i), image.file);
+        write_png(image.file, float_to_u8(out.images[i]), {{"parameters", image.parameters}});  // atomic
         if (r.keep_pixels) image.pixels = to_rgb8(float_to_u8(out.images[i]));
         result.images.push_back(std::move(image));
     }

@@ -1,12 +1,12 @@
 // Text-to-image with Stable Diffusion 1.x/2.x: the same images as diffusers' (0.21.4)
 // StableDiffusionPipeline for the same weights, prompts, settings and seed.
 //
-//     pictor::StableDiffusion sd = pictor::load_stable_diffusion("stable-diffusion-v1-5/");
+//     pictor::StableDiffusion sd = pictor::load_stable_diffusion("stable-diffusion-v1-5/");  // core/models/sd/stable_diffusion.h
 //     pictor::Txt2ImgParams p;
 //     p.prompts = {"a watercolor painting of a fox"};
 //     p.seed = 1234;
 //     pictor::Txt2ImgResult r = pictor::txt2img(sd, p, sink);   // r.images: [N, H, W, 3] in [0, 1]
-//     pictor::save_txt2img_png(r, 0, "fox.png");   // (the job layer, core/jobs/generate_job.h, names and writes files)
+// (The pipeline opens no files: the job layer, core/jobs/generate_job.h, names and writes them.)
 //
 // What a run does (Ref: diffusers/pipelines/stable_diffusion/pipeline_stable_diffusion.py
 // StableDiffusionPipeline.__call__): tokenize (max_length 77, truncation), encode prompts and
@@ -42,42 +42,10 @@
 #include <string>
 #include <vector>
 
-#include "core/io/json_config.h"
-#include "core/models/clip/clip.h"
-#include "core/models/sd/unet_2d_condition.h"
-#include "core/models/sd/vae.h"
-#include "core/text/clip_tokenizer.h"
+#include "core/models/sd/stable_diffusion.h"
 #include "core/util/progress.h"
 
 namespace pictor {
-
-// Where and in which precision the networks run. CPU: float32 (F16 checkpoints are upcast);
-// CUDA (when LibTorch has it): float16 or float32. The VAE stays float32 when the config asks
-// for force_upcast and the dtype is float16, as diffusers does.
-struct SdPlacement {
-    c10::Device device = c10::Device(c10::kCPU);
-    c10::ScalarType dtype = c10::kFloat;
-};
-
-// A loaded model: everything a diffusers StableDiffusionPipeline folder holds that generation
-// needs (the safety checker and feature extractor are not used).
-struct StableDiffusion {
-    std::optional<ClipTokenizer> tokenizer;  // always set by load_stable_diffusion
-    CLIPTextModel text_encoder{nullptr};
-    UNet2DConditionModel unet{nullptr};
-    AutoencoderKL vae{nullptr};
-    JsonConfig scheduler_config;  // scheduler/scheduler_config.json
-    std::string name;             // the folder name, e.g. stable-diffusion-v1-5
-    // What the PNG parameters name the model by ("Model:", "Model hash:"): the job layer sets the
-    // reference it resolved (repo id or absolute path); load_stable_diffusion sets `name`.
-    std::string reference;
-    std::string model_hash;
-    SdPlacement placement;
-};
-
-// Loads a diffusers folder (model_index.json; unet/, vae/, text_encoder/, tokenizer/, scheduler/).
-// Throws pictor::Error "loading Stable Diffusion from <folder>: ..." naming what is missing or wrong.
-StableDiffusion load_stable_diffusion(const std::filesystem::path& folder, const SdPlacement& placement = {});
 
 struct Txt2ImgParams {
     std::vector<std::string> prompts;           // at least one
@@ -137,7 +105,5 @@ Txt2ImgResult txt2img(StableDiffusion& model, const Txt2ImgParams& params, Progr
 // -> uint8 [h, w, 3] on the CPU.
 at::Tensor latent_preview(const at::Tensor& latents);
 
-// Writes image `index` of a result as PNG with its `parameters` text chunk, atomically.
-void save_txt2img_png(const Txt2ImgResult& result, size_t index, const std::filesystem::path& path);
 
 }  // namespace pictor

@@ -1,5 +1,7 @@
 #include "core/training/dataset_builder.h"
 
+#include "core/image/image_io.h"
+
 #include <ATen/ATen.h>
 #include <yaml-cpp/yaml.h>
 
@@ -157,7 +159,7 @@ DatasetResult build_dataset(StableDiffusion& model, const DatasetParams& params,
                 result.cancelled = true;
                 break;
             }
-            save_txt2img_png(image, 0, path);
+            write_png(path, float_to_u8(image.images[0]), {{"parameters", image.parameters.at(0)}});  // atomic
             ++result.generated;
             result.files.push_back(path);
             sink.on_message("wrote " + path.string());

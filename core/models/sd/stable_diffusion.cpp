@@ -1,11 +1,10 @@
-// File side of txt2img: loading a diffusers Stable Diffusion folder and saving result PNGs.
+#include "core/models/sd/stable_diffusion.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
 
-#include "core/image/image_io.h"
 #include "core/io/json_config.h"
 #include "core/models/sd/sd_loader.h"
-#include "core/pipelines/txt2img.h"
 #include "core/schedulers/scheduler.h"
 #include "core/util/error.h"
 
@@ -71,14 +70,6 @@ StableDiffusion load_stable_diffusion(const fs::path& folder, const SdPlacement&
     } catch (const Error& e) {
         throw e.with_context("loading Stable Diffusion from '" + folder.string() + "'");
     }
-}
-
-void save_txt2img_png(const Txt2ImgResult& result, size_t index, const fs::path& path) {
-    if (!result.images.defined() || index >= static_cast<size_t>(result.images.size(0)))
-        fail("save_txt2img_png: no image " + std::to_string(index) + " in the result");
-    std::map<std::string, std::string> text;
-    if (index < result.parameters.size()) text["parameters"] = result.parameters[index];
-    write_png(path, float_to_u8(result.images[static_cast<int64_t>(index)]), text);
 }
 
 }  // namespace pictor
