@@ -56,6 +56,12 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::cerr << "error: " << e.what() << "\n(see pictor-cli " << words[0] << " --help)\n";
         return 2;
+    } catch (const pictor::ModelNotFound& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        if (!e.catalogue_entry.empty())
+            std::cerr << "(" << e.catalogue_title << " is in the model catalogue: pictor-cli models pull " << e.catalogue_entry
+                      << ")\n";
+        return 1;
     } catch (const pictor::InvalidRequest& e) {
         // The request itself is wrong (a range, NaN, a missing input file): like a usage error.
         std::cerr << "error: " << e.what() << "\n";
