@@ -117,14 +117,6 @@ QStringList BarChart::labels() const {
     return out;
 }
 
-QVector<double> BarChart::values() const {
-    // Read back from the chart's own bar set, top to bottom: what the user actually sees.
-    QVector<double> out;
-    if (!m_set) return out;
-    for (int i = m_set->count() - 1; i >= 0; --i) out << m_set->at(i);
-    return out;
-}
-
 // ---- HeatMap -----------------------------------------------------------------------------------
 
 HeatMap::HeatMap(QWidget* parent) : QWidget(parent) { setMinimumSize(minimumSizeHint()); }

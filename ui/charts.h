@@ -31,10 +31,8 @@ public:
     void setBars(QVector<Bar> bars);
     void clear(const QString& emptyText = {});
 
-    // What is drawn, top to bottom (for tests and accessibility).
+    // The labels as drawn, top (best) to bottom.
     QStringList labels() const;
-    QVector<double> values() const;
-    int highlighted() const { return m_bars.isEmpty() ? -1 : 0; }
 
 private:
     void showTooltip(bool status, int index);

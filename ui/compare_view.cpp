@@ -70,6 +70,9 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     m_clip = new BarChart(tr("CLIP: label probabilities"), this);
     m_resnet = new BarChart(resnetTitle(tr("ResNet"), {}), this);
     m_groups = new BarChart(groupTitle(tr("ResNet"), {}), this);
+    m_clip->setObjectName(QStringLiteral("clipChart"));
+    m_resnet->setObjectName(QStringLiteral("resnetChart"));
+    m_groups->setObjectName(QStringLiteral("groupChart"));
     charts->addWidget(m_clip, 0, 0, 2, 1);
     charts->addWidget(m_resnet, 0, 1);
     charts->addWidget(m_groups, 1, 1);

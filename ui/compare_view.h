@@ -25,10 +25,6 @@ public:
     void setBusy(bool busy);
     void showError(const QString& message);
 
-    BarChart* clipChart() const { return m_clip; }
-    BarChart* resnetChart() const { return m_resnet; }
-    BarChart* groupChart() const { return m_groups; }
-
 Q_SIGNALS:
     // The main window adds the scoring view's labels.
     void compareRequested(const QString& imagePath);

@@ -19,7 +19,6 @@ void JobContext::stage(const QString& name) {
     m_stage = name;
     m_stageClock.restart();
     m_lastProgress.invalidate();
-    m_lastStep = m_lastTotal = -1;
     Q_EMIT m_worker->jobProgress(m_id, name, 0, 0, -1.0);
 }
 
@@ -35,9 +34,6 @@ void JobContext::step(int step, int total) {
 void JobContext::timing(int step, int total, double etaSeconds) { progress(step, total, etaSeconds); }
 
 void JobContext::progress(int step, int total, double etaSeconds) {
-    if (cancelled() && (step != m_lastStep || total != m_lastTotal)) ++m_stepsAfterCancel;
-    m_lastStep = step;
-    m_lastTotal = total;
     // The last step always goes out so that a view never stays at 95 %.
     const bool last = step >= total;
     if (!last && m_lastProgress.isValid() && m_lastProgress.elapsed() < kMinIntervalMs) return;
@@ -100,11 +96,6 @@ void EngineWorker::cancelAll() {
     for (auto& [id, flag] : m_flags) flag->store(true);
 }
 
-int EngineWorker::pendingJobs() const {
-    QMutexLocker lock(&m_mutex);
-    return int(m_flags.size());
-}
-
 void EngineWorker::runNext() {
     Pending job;
     {
@@ -115,7 +106,6 @@ void EngineWorker::runNext() {
     }
     JobContext context(this, job.id, job.cancel);
     auto finish = [&](JobState state, const QString& message) {
-        m_lastStepsAfterCancel.store(context.stepsAfterCancel());
         {
             QMutexLocker lock(&m_mutex);
             m_flags.erase(job.id);

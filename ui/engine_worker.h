@@ -52,9 +52,6 @@ public:
     void evaluation(const TrainingEvaluation& evaluation);
     void classify(const ClassifyResult& result);
 
-    // Steps the engine reported after the cancel flag was set (0 or 1 when it honours cancel).
-    int stepsAfterCancel() const { return m_stepsAfterCancel; }
-
     static constexpr int kMinIntervalMs = 50;  // at most ~20 progress signals per second
     static constexpr int kPreviewSize = 256;   // longest side of an emitted preview
 
@@ -68,8 +65,6 @@ private:
     QElapsedTimer m_stageClock;
     QElapsedTimer m_lastProgress;
     QElapsedTimer m_lastPreview;
-    int m_stepsAfterCancel = 0;
-    int m_lastStep = -1, m_lastTotal = -1;  // a step reported twice (step, then its timing) counts once
 };
 
 class EngineWorker : public QObject {
@@ -83,10 +78,6 @@ public:
     // Thread-safe. Cancels a queued job, or asks a running one to stop at its next step.
     void cancel(int id);
     void cancelAll();
-    // Thread-safe. Number of jobs queued or running.
-    int pendingJobs() const;
-    // Thread-safe. How many progress steps the last finished job reported after it was cancelled.
-    int lastStepsAfterCancel() const { return m_lastStepsAfterCancel.load(); }
 
 Q_SIGNALS:
     void jobQueued(int id, const QString& title);
@@ -121,7 +112,6 @@ private:
     std::deque<Pending> m_queue;
     std::map<int, std::shared_ptr<std::atomic<bool>>> m_flags;  // queued + running
     int m_nextId = 1;
-    std::atomic<int> m_lastStepsAfterCancel{0};
     std::unique_ptr<EngineBackend> m_backend;  // created lazily on the worker thread
 };
 

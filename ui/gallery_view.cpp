@@ -1,6 +1,7 @@
 #include "ui/gallery_view.h"
 
 #include "ui/charts.h"
+#include "ui/text_edit.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -22,11 +23,10 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QPlainTextEdit>
-#include <QPointer>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
-#include <QThreadPool>
+#include <QThread>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -116,7 +116,8 @@ GalleryView::GalleryView(QWidget* parent) : QWidget(parent) {
     m_image->setMinimumSize(256, 256);
     m_image->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     m_image->setStyleSheet(QStringLiteral("background: #1b1d22; border-radius: 6px;"));
-    m_parameters = new QPlainTextEdit(detail);
+    m_parameters = new PlainTextEdit(detail);
+    m_parameters->setObjectName(QStringLiteral("parameters"));
     m_parameters->setReadOnly(true);
     m_parameters->setMaximumHeight(120);
     m_parameters->setPlaceholderText(tr("Parameters of the selected image"));
@@ -205,30 +206,26 @@ void GalleryView::setFolder(const QString& folder) {
     m_folder = folder;
     m_items.clear();
     m_list->clear();
-    const int generation = ++m_scanGeneration;
     m_scanDone = false;
-    QPointer<GalleryView> self(this);
-    QThreadPool::globalInstance()->start([self, folder, generation] {
-        QVector<GalleryItem> items;
-        const QDir dir(folder);
-        const auto files = dir.entryInfoList({QStringLiteral("*.png"), QStringLiteral("*.jpg"), QStringLiteral("*.jpeg")},
-                                             QDir::Files, QDir::Time);
-        for (const QFileInfo& f : files) {
-            GalleryItem item = readItem(f.absoluteFilePath());
-            if (!item.thumbnail.isNull()) items << item;
-        }
-        if (!self) return;
-        QMetaObject::invokeMethod(
-            self, [self, generation, items] {
-                if (self) self->scanFinished(generation, items);
-            },
-            Qt::QueuedConnection);
-    });
+    // Reading every thumbnail takes a while: on the pool; a newer folder supersedes this scan.
+    m_scan.start(
+        [folder](const TaskToken& token) {
+            QVector<GalleryItem> items;
+            const QDir dir(folder);
+            const QStringList patterns{QStringLiteral("*.png"), QStringLiteral("*.jpg"), QStringLiteral("*.jpeg")};
+            const auto files = dir.entryInfoList(patterns, QDir::Files, QDir::Time);
+            for (const QFileInfo& f : files) {
+                if (token.isStale()) break;  // nobody will see the rest
+                GalleryItem item = readItem(f.absoluteFilePath());
+                if (!item.thumbnail.isNull()) items << item;
+            }
+            return items;
+        },
+        [this](const QVector<GalleryItem>& items) { scanFinished(items); });
     showDetail();
 }
 
-void GalleryView::scanFinished(int generation, const QVector<GalleryItem>& items) {
-    if (generation != m_scanGeneration) return;  // a newer folder was set meanwhile
+void GalleryView::scanFinished(const QVector<GalleryItem>& items) {
     QVector<GalleryItem> sorted = items;
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const GalleryItem& a, const GalleryItem& b) { return a.modifiedMsecs > b.modifiedMsecs; });
@@ -313,27 +310,12 @@ int GalleryView::placeholderCount() const {
     return n;
 }
 
-int GalleryView::imageCount() const { return m_list->count() - placeholderCount(); }
-
 QStringList GalleryView::imagePaths() const {
     QStringList out;
     for (int i = 0; i < m_list->count(); ++i) {
         if (!m_list->item(i)->data(PlaceholderRole).toBool()) out << m_list->item(i)->data(PathRole).toString();
     }
     return out;
-}
-
-GalleryItem GalleryView::itemAt(int index) const {
-    const QStringList paths = imagePaths();
-    return index >= 0 && index < paths.size() ? m_items.value(paths[index]) : GalleryItem{};
-}
-
-void GalleryView::select(int index) {
-    const QStringList paths = imagePaths();
-    if (index < 0 || index >= paths.size()) return;
-    for (int i = 0; i < m_list->count(); ++i) {
-        if (m_list->item(i)->data(PathRole).toString() == paths[index]) m_list->setCurrentRow(i);
-    }
 }
 
 GalleryItem GalleryView::current() const {

@@ -5,6 +5,7 @@
 // its images show as placeholders, the first one with the live preview.
 #pragma once
 
+#include "ui/background_task.h"
 #include "ui/engine_types.h"
 
 #include <QHash>
@@ -27,9 +28,8 @@ public:
 
     // Shows the images of `folder` (replacing the current list); the scan runs in the background.
     void setFolder(const QString& folder);
-    const QString& folder() const { return m_folder; }
-    // Blocks (with a local event loop) until the last setFolder scan has been shown. For tests and
-    // the screenshot mode.
+    // Blocks (with a local event loop) until the last setFolder scan has been shown (the
+    // screenshot mode waits for the gallery to be filled).
     bool waitForScan(int timeoutMs = 10000);
 
     // Adds one image at the front (newest first), replacing a placeholder of `jobId` if any.
@@ -40,12 +40,8 @@ public:
 
     void setDatasetClasses(const QStringList& classes);
 
-    int imageCount() const;                 // real images, placeholders excluded
-    GalleryItem itemAt(int index) const;    // index among real images, newest first
-    QStringList imagePaths() const;         // newest first
-    int placeholderCount() const;
-    void select(int index);
-    GalleryItem current() const;
+    QStringList imagePaths() const;  // real images (placeholders excluded), newest first
+    GalleryItem current() const;     // the selected image ({} for none or a placeholder)
 
     // Reads one image file (thumbnail + parameters). Safe on any thread.
     static GalleryItem readItem(const QString& path);
@@ -66,7 +62,8 @@ private:
     void saveAs();
     void copyParameters();
     QListWidgetItem* makeItem(const GalleryItem& item);
-    void scanFinished(int generation, const QVector<GalleryItem>& items);
+    void scanFinished(const QVector<GalleryItem>& items);
+    int placeholderCount() const;
 
     QString m_folder;
     QListWidget* m_list;
@@ -82,8 +79,8 @@ private:
     QMenu* m_datasetMenu;
     QLabel* m_empty;
     QHash<QString, GalleryItem> m_items;  // by path
-    int m_scanGeneration = 0;
     bool m_scanDone = true;
+    BackgroundTask m_scan{this};  // the folder scan; setFolder() supersedes the one before
 };
 
 }  // namespace pictor::ui

@@ -18,6 +18,7 @@ JobsView::JobsView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     m_tree = new QTreeWidget(this);
+    m_tree->setObjectName(QStringLiteral("jobs"));
     m_tree->setColumnCount(5);
     m_tree->setHeaderLabels({tr("Job"), tr("State"), tr("Progress"), tr("ETA"), QString()});
     m_tree->setRootIsDecorated(false);
@@ -96,6 +97,5 @@ void JobsView::setFinished(int id, JobState state, const QString& message) {
 }
 
 JobState JobsView::state(int id) const { return m_states.value(id, JobState::Failed); }
-int JobsView::count() const { return int(m_items.size()); }
 
 }  // namespace pictor::ui

@@ -22,7 +22,6 @@ public:
     void setFinished(int id, JobState state, const QString& message);
 
     JobState state(int id) const;
-    int count() const;
 
 Q_SIGNALS:
     void cancelRequested(int id);

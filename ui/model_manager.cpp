@@ -9,11 +9,9 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
-#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
-#include <QThreadPool>
 #include <QVBoxLayout>
 
 namespace pictor::ui {
@@ -33,6 +31,7 @@ ModelManagerDialog::ModelManagerDialog(EngineWorker* worker, QWidget* parent) : 
     intro->setWordWrap(true);
     layout->addWidget(intro);
     m_table = new QTableWidget(0, 5, this);
+    m_table->setObjectName(QStringLiteral("models"));
     m_table->setHorizontalHeaderLabels({tr("Model"), tr("Size"), tr("On disk"), tr("Variant"), QString()});
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -75,23 +74,23 @@ ModelManagerDialog::ModelManagerDialog(EngineWorker* worker, QWidget* parent) : 
     refresh();
 }
 
-int ModelManagerDialog::rowCount() const { return m_table->rowCount(); }
-
 void ModelManagerDialog::refresh() {
-    QPointer<ModelManagerDialog> self(this);
-    // model_status walks the caches: keep it off the UI thread.
-    QThreadPool::globalInstance()->start([self] {
+    struct Catalogue {
         QVector<ModelEntryInfo> entries;
         QString error;
-        try {
-            entries = EngineBackend::modelCatalogue();
-        } catch (const std::exception& e) {
-            error = QString::fromUtf8(e.what());
-        }
-        if (!self) return;
-        QMetaObject::invokeMethod(
-            self.data(), [self, entries, error] { if (self) self->showEntries(entries, error); }, Qt::QueuedConnection);
-    });
+    };
+    // model_status walks the caches: keep it off the UI thread.
+    m_refreshing.start(
+        [] {
+            Catalogue catalogue;
+            try {
+                catalogue.entries = EngineBackend::modelCatalogue();
+            } catch (const std::exception& e) {
+                catalogue.error = QString::fromUtf8(e.what());
+            }
+            return catalogue;
+        },
+        [this](const Catalogue& catalogue) { showEntries(catalogue.entries, catalogue.error); });
 }
 
 void ModelManagerDialog::showEntries(const QVector<ModelEntryInfo>& entries, const QString& error) {

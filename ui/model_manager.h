@@ -2,6 +2,7 @@
 // download buttons with progress (downloads run as EngineWorker jobs).
 #pragma once
 
+#include "ui/background_task.h"
 #include "ui/engine_types.h"
 
 #include <QDialog>
@@ -21,7 +22,6 @@ public:
 
     // Re-reads the on-disk state of every entry (on a pool thread).
     void refresh();
-    int rowCount() const;
 
 Q_SIGNALS:
     void modelsChanged();
@@ -35,6 +35,7 @@ private:
     QLabel* m_message;
     QVector<ModelEntryInfo> m_entries;
     QHash<int, int> m_jobRows;  // job id → row
+    BackgroundTask m_refreshing{this};  // the newest refresh wins
 };
 
 }  // namespace pictor::ui

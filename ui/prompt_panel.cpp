@@ -1,5 +1,6 @@
 #include "ui/prompt_panel.h"
 
+#include "ui/text_edit.h"
 #include "ui/token_counter.h"
 
 #include <QHBoxLayout>
@@ -13,8 +14,8 @@ namespace pictor::ui {
 
 namespace {
 
-QPlainTextEdit* makeEditor(const QString& placeholder, int lines, QWidget* parent) {
-    auto* edit = new QPlainTextEdit(parent);
+PlainTextEdit* makeEditor(const QString& placeholder, int lines, QWidget* parent) {
+    auto* edit = new PlainTextEdit(parent);
     edit->setPlaceholderText(placeholder);
     edit->setTabChangesFocus(true);
     const int lineHeight = edit->fontMetrics().lineSpacing();
@@ -39,16 +40,22 @@ PromptPanel::PromptPanel(TokenCounter* counter, QWidget* parent) : QWidget(paren
         label->setBuddy(buddy);
         count = new QLabel(this);
         count->setObjectName(QStringLiteral("tokenCount"));
+        count->setAccessibleName(tr("%1 token count").arg(buddy->accessibleName()));
         row->addWidget(label);
         row->addStretch();
         row->addWidget(count);
         return row;
     };
 
-    m_prompt = makeEditor(tr("Describe the image…"), 4, this);
-    m_prompt->setAccessibleName(tr("Prompt"));
-    m_negative = makeEditor(tr("What to avoid (optional)"), 2, this);
-    m_negative->setAccessibleName(tr("Negative prompt"));
+    PlainTextEdit* prompt = makeEditor(tr("Describe the image…"), 4, this);
+    prompt->setObjectName(QStringLiteral("prompt"));
+    prompt->setAccessibleName(tr("Prompt"));
+    PlainTextEdit* negative = makeEditor(tr("What to avoid (optional)"), 2, this);
+    negative->setObjectName(QStringLiteral("negativePrompt"));
+    negative->setAccessibleName(tr("Negative prompt"));
+    for (PlainTextEdit* edit : {prompt, negative}) connect(edit, &PlainTextEdit::insertTruncated, this, &PromptPanel::statusMessage);
+    m_prompt = prompt;
+    m_negative = negative;
     layout->addLayout(header(tr("&Prompt"), m_promptCount, m_prompt));
     layout->addWidget(m_prompt, 3);
     layout->addLayout(header(tr("&Negative prompt"), m_negativeCount, m_negative));
@@ -73,8 +80,6 @@ QString PromptPanel::prompt() const { return m_prompt->toPlainText().trimmed(); 
 QString PromptPanel::negativePrompt() const { return m_negative->toPlainText().trimmed(); }
 void PromptPanel::setPrompt(const QString& text) { m_prompt->setPlainText(text); }
 void PromptPanel::setNegativePrompt(const QString& text) { m_negative->setPlainText(text); }
-void PromptPanel::setGenerateEnabled(bool enabled) { m_generate->setEnabled(enabled); }
-QString PromptPanel::promptTokenText() const { return m_promptCount->text(); }
 
 void PromptPanel::updateCounts() {
     updateCount(m_prompt, m_promptCount);

@@ -20,15 +20,12 @@ public:
     QString negativePrompt() const;
     void setPrompt(const QString& text);
     void setNegativePrompt(const QString& text);
-    void setGenerateEnabled(bool enabled);
 
     QPlainTextEdit* promptEdit() const { return m_prompt; }
-    QPushButton* generateButton() const { return m_generate; }
-    // The text of the prompt's token label, e.g. "9 / 77 tokens" (for tests).
-    QString promptTokenText() const;
 
 Q_SIGNALS:
     void generateRequested();
+    void statusMessage(const QString& text);
 
 private:
     void updateCounts();

@@ -26,7 +26,6 @@ public:
 
     // The seed of the last finished generation ("reuse last seed" puts it in the seed field).
     void setLastSeed(qint64 seed);
-    qint64 lastSeed() const { return m_lastSeed; }
     void reuseLastSeed();
 
     static QStringList schedulerNames();

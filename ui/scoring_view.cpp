@@ -70,7 +70,9 @@ ScoringView::ScoringView(QWidget* parent) : QWidget(parent) {
     // Right: the chart over the table.
     auto* right = new QSplitter(Qt::Vertical, this);
     m_chart = new BarChart(tr("CLIP zero-shot probabilities"), right);
+    m_chart->setObjectName(QStringLiteral("scoreChart"));
     m_table = new QTableWidget(right);
+    m_table->setObjectName(QStringLiteral("scoreTable"));
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);

@@ -36,9 +36,6 @@ public:
     void setBusy(bool busy);
     void showError(const QString& message);  // inline, under the Score button; "" hides it
 
-    BarChart* chart() const { return m_chart; }
-    QTableWidget* table() const { return m_table; }
-
 Q_SIGNALS:
     void scoreRequested(const QString& imagePath, const QStringList& labels);
     void scoreAllRequested(const QStringList& labels);

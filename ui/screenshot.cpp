@@ -1,6 +1,7 @@
 #include "ui/screenshot.h"
 
 #include "ui/gallery_view.h"
+#include "ui/job_router.h"
 #include "ui/jobs_view.h"
 #include "ui/main_window.h"
 
@@ -30,8 +31,8 @@ int renderScreenshot(const QString& file, const QString& viewName, const QString
     window.gallery()->waitForScan();
     if (!image.isEmpty()) {
         int job = 0;
-        if (view == MainWindow::View::Scoring) job = window.scoreImage(image);
-        if (view == MainWindow::View::Compare) job = window.compareImage(image);
+        if (view == MainWindow::View::Scoring) job = window.jobRouter()->scoreImage(image);
+        if (view == MainWindow::View::Compare) job = window.jobRouter()->compareImage(image);
         window.showView(view);
         QElapsedTimer jobClock;
         jobClock.start();
@@ -41,7 +42,7 @@ int renderScreenshot(const QString& file, const QString& viewName, const QString
         }
         if (job && window.jobs()->state(job) != JobState::Done) {
             std::fprintf(stderr, "warning: the %s job did not finish: %s\n", qPrintable(viewName),
-                         qPrintable(window.lastError()));
+                         qPrintable(window.jobRouter()->lastError()));
         }
     }
     // Let layouts, charts and the tokenizer settle.

@@ -2,9 +2,6 @@
 
 #include "core/jobs/text_tokens.h"
 
-#include <QPointer>
-#include <QThreadPool>
-
 #include <algorithm>
 #include <exception>
 
@@ -21,36 +18,32 @@ TokenCounter::~TokenCounter() = default;
 void TokenCounter::load(const QString& modelReference) {
     m_impl.reset();
     m_error.clear();
-    const int generation = ++m_generation;
-    QPointer<TokenCounter> self(this);
     const std::string reference = modelReference.trimmed().toStdString();
-    // Reading vocab.json and merges.txt takes a moment: off the UI thread.
-    QThreadPool::globalInstance()->start([self, generation, reference] {
+    struct Loaded {
         std::shared_ptr<Impl> impl;
         QString error;
-        try {
-            impl = std::make_shared<Impl>(pictor::jobs::PromptTokenizer(reference));
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        }
-        if (!self) return;
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, impl, error] {
-                if (!self || generation != self->m_generation) return;  // a newer model was chosen
-                self->m_impl = impl;
-                self->m_error = error;
-                if (impl) {
-                    Q_EMIT self->ready();
-                } else {
-                    Q_EMIT self->failed(error);
-                }
-            },
-            Qt::QueuedConnection);
-    });
+    };
+    // Reading vocab.json and merges.txt takes a moment: off the UI thread.
+    m_loading.start(
+        [reference] {
+            Loaded loaded;
+            try {
+                loaded.impl = std::make_shared<Impl>(pictor::jobs::PromptTokenizer(reference));
+            } catch (const std::exception& e) {
+                loaded.error = QString::fromStdString(e.what());
+            }
+            return loaded;
+        },
+        [this](Loaded loaded) {
+            m_impl = std::move(loaded.impl);
+            m_error = loaded.error;
+            if (m_impl) {
+                Q_EMIT ready();
+            } else {
+                Q_EMIT failed(m_error);
+            }
+        });
 }
-
-bool TokenCounter::isReady() const { return m_impl != nullptr; }
 
 int TokenCounter::count(const QString& text) const {
     if (!m_impl) return -1;

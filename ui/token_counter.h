@@ -7,6 +7,8 @@
 // Counting one prompt takes microseconds and runs on the UI thread.
 #pragma once
 
+#include "ui/background_task.h"
+
 #include <QObject>
 #include <QString>
 
@@ -22,7 +24,6 @@ public:
 
     // Loads the tokenizer of the model `modelReference` (asynchronously). Emits ready() or failed().
     void load(const QString& modelReference);
-    bool isReady() const;
     // Number of tokens the text takes, without CLIP's start and end tokens ("" is 0), or -1.
     int count(const QString& text) const;
     // How many of them the model reads: its window less the start and end tokens (75 for CLIP's
@@ -41,7 +42,7 @@ private:
     struct Impl;
     std::shared_ptr<Impl> m_impl;
     QString m_error;
-    int m_generation = 0;
+    BackgroundTask m_loading{this};  // a newer load() drops the answer of an older one
 };
 
 }  // namespace pictor::ui

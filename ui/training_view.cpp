@@ -38,8 +38,9 @@ namespace {
 
 constexpr double kSmoothing = 0.9;  // exponential moving average of the per-batch loss
 
-QLineSeries* makeSeries(const QString& name, const QColor& color, qreal width = 2.0) {
+QLineSeries* makeSeries(const QString& objectName, const QString& name, const QColor& color, qreal width = 2.0) {
     auto* s = new QLineSeries;
+    s->setObjectName(objectName);
     s->setName(name);
     QPen pen(color);
     pen.setWidthF(width);
@@ -264,9 +265,9 @@ QWidget* TrainingView::buildCharts() {
     auto* lossChart = new QChart;
     lossChart->setTitle(tr("Loss"));
     theme::styleChart(lossChart);
-    m_trainLoss = makeSeries(tr("train"), theme::train());
-    m_testLoss = makeSeries(tr("test"), theme::test());
-    m_batchLoss = makeSeries(tr("per batch (smoothed)"), theme::smoothed(), 1.2);
+    m_trainLoss = makeSeries(QStringLiteral("trainLoss"), tr("train"), theme::train());
+    m_testLoss = makeSeries(QStringLiteral("testLoss"), tr("test"), theme::test());
+    m_batchLoss = makeSeries(QStringLiteral("batchLoss"), tr("per batch (smoothed)"), theme::smoothed(), 1.2);
     for (QLineSeries* s : {m_batchLoss, m_trainLoss, m_testLoss}) lossChart->addSeries(s);
     m_lossX = makeAxis(tr("epoch"), QStringLiteral("%.0f"));
     m_lossY = makeAxis(QString(), QStringLiteral("%.2f"));
@@ -277,13 +278,14 @@ QWidget* TrainingView::buildCharts() {
         s->attachAxis(m_lossY);
     }
     m_lossView = new QChartView(lossChart, w);
+    m_lossView->setObjectName(QStringLiteral("lossChart"));
     m_lossView->setRenderHint(QPainter::Antialiasing);
 
     auto* accChart = new QChart;
     accChart->setTitle(tr("Accuracy"));
     theme::styleChart(accChart);
-    m_trainAcc = makeSeries(tr("train"), theme::train());
-    m_testAcc = makeSeries(tr("test"), theme::test());
+    m_trainAcc = makeSeries(QStringLiteral("trainAccuracy"), tr("train"), theme::train());
+    m_testAcc = makeSeries(QStringLiteral("testAccuracy"), tr("test"), theme::test());
     accChart->addSeries(m_trainAcc);
     accChart->addSeries(m_testAcc);
     m_accX = makeAxis(tr("epoch"), QStringLiteral("%.0f"));
@@ -297,6 +299,7 @@ QWidget* TrainingView::buildCharts() {
         s->attachAxis(m_accY);
     }
     m_accView = new QChartView(accChart, w);
+    m_accView->setObjectName(QStringLiteral("accuracyChart"));
     m_accView->setRenderHint(QPainter::Antialiasing);
     for (QChartView* v : {m_lossView, m_accView}) {
         v->setMinimumSize(280, 220);
@@ -503,8 +506,5 @@ void TrainingView::exportClassifier() {
     }
     Q_EMIT statusMessage(tr("Classifier exported to %1").arg(target));
 }
-
-int TrainingView::epochPoints() const { return int(m_trainLoss->count()); }
-int TrainingView::batchPoints() const { return int(m_batchLoss->count()); }
 
 }  // namespace pictor::ui

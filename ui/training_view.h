@@ -52,12 +52,6 @@ public:
     void setClassifier(const QString& path);  // the exported model the drop zone uses
     QString classifier() const { return m_classifier; }
 
-    // Points per series (for tests): train loss per epoch, etc.
-    int epochPoints() const;
-    int batchPoints() const;
-    QLineSeries* trainLossSeries() const { return m_trainLoss; }
-    QLineSeries* testAccuracySeries() const { return m_testAcc; }
-
     static QString formatEta(double seconds);
 
 Q_SIGNALS:

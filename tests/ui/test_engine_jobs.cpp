@@ -7,6 +7,7 @@
 #include "ui/compare_view.h"
 #include "ui/engine_worker.h"
 #include "ui/gallery_view.h"
+#include "ui/job_router.h"
 #include "ui/jobs_view.h"
 #include "ui/main_window.h"
 #include "ui/prompt_panel.h"
@@ -26,6 +27,8 @@
 #include <QTableWidget>
 #include <QTimer>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <map>
 
@@ -36,7 +39,17 @@
 using namespace pictor::ui;
 using pictor::test::ensureApp;
 using pictor::test::TempDir;
+using pictor::test::drawnHighlight;
+using pictor::test::drawnValues;
+using pictor::test::find;
+using pictor::test::galleryImage;
+using pictor::test::galleryImageCount;
+using pictor::test::galleryPlaceholderCount;
+using pictor::test::promptTokenText;
+using pictor::test::seriesPoints;
+using pictor::test::ShownImage;
 using pictor::test::waitUntil;
+using pictor::test::writeSettings;
 
 namespace {
 
@@ -72,19 +85,19 @@ TEST_CASE("a generate job through EngineWorker puts the images in the gallery wi
     window.setOutputFolder(out);
     REQUIRE(window.gallery()->waitForScan());
     const GenerationParams params = tinyParams(sd, 4, 2);
-    window.samplerPanel()->setParams(params);
-    window.promptPanel()->setPrompt(params.prompt);
-    window.promptPanel()->setNegativePrompt({});
-    const int id = window.generate();
+    find<SamplerPanel>(window)->setParams(params);
+    find<PromptPanel>(window)->setPrompt(params.prompt);
+    find<PromptPanel>(window)->setNegativePrompt({});
+    const int id = window.jobRouter()->generate();
     REQUIRE(id > 0);
-    CHECK(window.gallery()->placeholderCount() == 2);
+    CHECK(galleryPlaceholderCount(*window.gallery()) == 2);
     REQUIRE(waitUntil([&] { return finished(window, id); }, 120000));
-    INFO(window.lastError().toStdString());
+    INFO(window.jobRouter()->lastError().toStdString());
     REQUIRE(window.jobs()->state(id) == JobState::Done);
-    CHECK(window.gallery()->placeholderCount() == 0);
-    REQUIRE(window.gallery()->imageCount() == 2);
+    CHECK(galleryPlaceholderCount(*window.gallery()) == 0);
+    REQUIRE(galleryImageCount(*window.gallery()) == 2);
     for (int i = 0; i < 2; ++i) {
-        const GalleryItem item = window.gallery()->itemAt(i);
+        const ShownImage item = galleryImage(*window.gallery(), i);
         CHECK(QFile::exists(item.path));
         CHECK(item.params.prompt == params.prompt);
         CHECK(item.params.seed == 1234);
@@ -92,15 +105,21 @@ TEST_CASE("a generate job through EngineWorker puts the images in the gallery wi
         CHECK(item.params.width == 64);
         CHECK(item.parametersText.contains("Seed: 1234"));
     }
-    CHECK(window.samplerPanel()->lastSeed() == 1234);
+    // "Reuse last seed" puts the generation's seed back into the seed field.
+    SamplerPanel* sampler = find<SamplerPanel>(window);
+    GenerationParams random = sampler->params();
+    random.seed = -1;
+    sampler->setParams(random);
+    sampler->reuseLastSeed();
+    CHECK(sampler->params().seed == 1234);
 
     // After a restart the gallery reads the same images back from their PNG chunks.
     GalleryView again;
     again.setFolder(out);
     REQUIRE(again.waitForScan());
-    REQUIRE(again.imageCount() == 2);
-    CHECK(again.itemAt(0).params.prompt == params.prompt);
-    CHECK(again.itemAt(1).params.seed == 1234);
+    REQUIRE(galleryImageCount(again) == 2);
+    CHECK(galleryImage(again, 0).params.prompt == params.prompt);
+    CHECK(galleryImage(again, 1).params.seed == 1234);
 }
 
 TEST_CASE("parameters the engine writes into a PNG read back and rerun to the same pixels", "[ui][sd]") {
@@ -175,33 +194,38 @@ TEST_CASE("cancel stops a running generation within one step", "[ui][sd]") {
     TempDir dir;
     EngineThread engine;
     EngineWorker* worker = engine.worker();
-    int id = 0;
-    bool cancelSent = false;
-    JobState state = JobState::Queued;
+    // Progress is received on the worker thread, inside the engine's step callback, and cancel()
+    // is called from there: the flag is set between two known steps, and every step the engine
+    // reports afterwards is seen (progress is throttled, so some may go unseen: never more).
+    std::atomic<int> cancelStep{-1};
+    std::atomic<int> lastStepAfterCancel{-1};
     QElapsedTimer sinceCancel;
-    qint64 cancelLatencyMs = -1;
-    // The worker lives in its own thread; receive on the UI thread through a context object and
-    // cancel from there, as the studio does.
-    QObject receiver;
-    QObject::connect(worker, &EngineWorker::jobProgress, &receiver, [&](int job, const QString&, int step, int total) {
-        if (job == id && total >= 100 && step >= 2 && !cancelSent) {
-            cancelSent = true;
+    QObject::connect(worker, &EngineWorker::jobProgress, worker, [&](int job, const QString&, int step, int total) {
+        if (total < 100) return;  // not the denoising loop
+        if (cancelStep.load() < 0) {
+            if (step < 2) return;
             sinceCancel.start();
-            worker->cancel(id);
+            cancelStep.store(step);
+            worker->cancel(job);
+        } else {
+            lastStepAfterCancel.store(std::max(lastStepAfterCancel.load(), step));
         }
-    });
-    QObject::connect(worker, &EngineWorker::jobFinished, &receiver, [&](int job, JobState s, const QString&) {
-        if (job != id) return;
+    }, Qt::DirectConnection);
+    JobState state = JobState::Queued;
+    qint64 cancelLatencyMs = -1;
+    QObject receiver;
+    QObject::connect(worker, &EngineWorker::jobFinished, &receiver, [&](int, JobState s, const QString&) {
         state = s;
-        if (cancelSent) cancelLatencyMs = sinceCancel.elapsed();
+        if (cancelStep.load() >= 0) cancelLatencyMs = sinceCancel.elapsed();
     });
-    id = worker->submit(GenerateRequest{tinyParams(sd, 200, 1), qpath(dir / "out")});
+    worker->submit(GenerateRequest{tinyParams(sd, 200, 1), qpath(dir / "out")});
     REQUIRE(waitUntil([&] { return state != JobState::Queued; }, 120000));
-    REQUIRE(cancelSent);
+    REQUIRE(cancelStep.load() >= 2);
     CHECK(state == JobState::Cancelled);
-    CHECK(worker->lastStepsAfterCancel() <= 1);
-    std::printf("cancel: %d step(s) after the flag, finished %lld ms after cancel()\n", worker->lastStepsAfterCancel(),
-                static_cast<long long>(cancelLatencyMs));
+    const int after = std::max(0, lastStepAfterCancel.load() - cancelStep.load());
+    CHECK(after <= 1);
+    std::printf("cancel: %d step(s) seen after the flag (set at step %d), finished %lld ms after cancel()\n", after,
+                cancelStep.load(), static_cast<long long>(cancelLatencyMs));
     CHECK_FALSE((QDir(qpath(dir / "out")).exists() && !QDir(qpath(dir / "out")).isEmpty()));
 }
 
@@ -249,16 +273,16 @@ TEST_CASE("the scoring view's bars are the engine's probabilities", "[ui][clip]"
     PICTOR_REQUIRE_FIXTURES(clip, "clip-tiny");
     ensureApp();
     TempDir dir;
+    writeSettings(qpath(dir / "settings.yaml"), [&](StudioSettings& s) { s.clipModel = qpath(clip); });
     MainWindow window(qpath(dir / "settings.yaml"));
-    window.setModelReferences(qpath(clip), {}, {});
     const QStringList labels{"a watercolor painting of a fox", "a photo of a dog", "an oil painting of a fox",
                              "a photo of a fox"};
-    window.scoring()->setLabels(labels);
+    find<ScoringView>(window)->setLabels(labels);
     const QString image = qpath(clip / "images" / "img0_rgb_320x240.png");
-    const int id = window.scoreImage(image);
+    const int id = window.jobRouter()->scoreImage(image);
     REQUIRE(id > 0);
     REQUIRE(waitUntil([&] { return finished(window, id); }, 60000));
-    INFO(window.lastError().toStdString());
+    INFO(window.jobRouter()->lastError().toStdString());
     REQUIRE(window.jobs()->state(id) == JobState::Done);
 
     // The engine, called directly on the same inputs.
@@ -268,9 +292,9 @@ TEST_CASE("the scoring view's bars are the engine's probabilities", "[ui][clip]"
     for (const QString& l : labels) params.labels.push_back(l.toStdString());
     const pictor::ZeroShotResult expected = engine.score(params);
 
-    const BarChart* chart = window.scoring()->chart();
+    const BarChart* chart = find<BarChart>(window, "scoreChart");
     const QStringList shown = chart->labels();
-    const QVector<double> values = chart->values();
+    const QVector<double> values = drawnValues(*chart);
     REQUIRE(shown.size() == labels.size());
     REQUIRE(values.size() == labels.size());
     for (int i = 0; i < shown.size(); ++i) {
@@ -279,7 +303,8 @@ TEST_CASE("the scoring view's bars are the engine's probabilities", "[ui][clip]"
         CHECK(values[i] == double(expected.images[0].labels[size_t(k)].prob));
         if (i > 0) CHECK(values[i - 1] >= values[i]);  // sorted, best first
     }
-    CHECK(shown[chart->highlighted()] == QString::fromStdString(expected.images[0].best_label()));
+    REQUIRE(drawnHighlight(*chart) >= 0);
+    CHECK(shown[drawnHighlight(*chart)] == QString::fromStdString(expected.images[0].best_label()));
 }
 
 TEST_CASE("scoring all gallery images fills the table, a missing model says where to get it", "[ui][clip]") {
@@ -291,25 +316,32 @@ TEST_CASE("scoring all gallery images fills the table, a missing model says wher
     for (const char* name : {"img0_rgb_320x240.png", "img2_gray_150x180.png"}) {
         REQUIRE(QFile::copy(qpath(clip / "images" / name), out + "/" + name));
     }
-    MainWindow window(qpath(dir / "settings.yaml"));
-    window.setOutputFolder(out);
-    REQUIRE(window.gallery()->waitForScan());
-    REQUIRE(window.gallery()->imageCount() == 2);
-    window.setModelReferences(qpath(clip), {}, {});
-    window.scoring()->setLabels({"a fox", "a dog"});
-    const int id = window.scoreAll();
-    REQUIRE(id > 0);
-    REQUIRE(waitUntil([&] { return finished(window, id); }, 60000));
-    REQUIRE(window.jobs()->state(id) == JobState::Done);
-    CHECK(window.scoring()->table()->rowCount() == 2);
-    CHECK(window.scoring()->table()->columnCount() == 3 + 2);
+    const QString settings = qpath(dir / "settings.yaml");
+    writeSettings(settings, [&](StudioSettings& s) {
+        s.clipModel = qpath(clip);
+        s.outputFolder = out;
+    });
+    {  // the first session: the real CLIP model
+        MainWindow window(settings);
+        REQUIRE(window.gallery()->waitForScan());
+        REQUIRE(galleryImageCount(*window.gallery()) == 2);
+        find<ScoringView>(window)->setLabels({"a fox", "a dog"});
+        const int id = window.jobRouter()->scoreAll();
+        REQUIRE(id > 0);
+        REQUIRE(waitUntil([&] { return finished(window, id); }, 60000));
+        REQUIRE(window.jobs()->state(id) == JobState::Done);
+        CHECK(find<QTableWidget>(window, "scoreTable")->rowCount() == 2);
+        CHECK(find<QTableWidget>(window, "scoreTable")->columnCount() == 3 + 2);
+    }
 
-    window.setModelReferences(qpath(dir / "no-such-model"), {}, {});
-    const int bad = window.scoreImage(out + "/img0_rgb_320x240.png");
+    // The next session's settings name a model that is not there.
+    writeSettings(settings, [&](StudioSettings& s) { s.clipModel = qpath(dir / "no-such-model"); });
+    MainWindow window(settings);
+    const int bad = window.jobRouter()->scoreImage(out + "/img0_rgb_320x240.png");
     REQUIRE(waitUntil([&] { return finished(window, bad); }, 60000));
     CHECK(window.jobs()->state(bad) == JobState::Failed);
-    CHECK(window.lastError().contains("no-such-model"));
-    CHECK(window.lastError().contains("model manager"));
+    CHECK(window.jobRouter()->lastError().contains("no-such-model"));
+    CHECK(window.jobRouter()->lastError().contains("model manager"));
 }
 
 TEST_CASE("comparison view shows CLIP bars beside ResNet top-5 and object groups", "[ui][compare]") {
@@ -317,20 +349,23 @@ TEST_CASE("comparison view shows CLIP bars beside ResNet top-5 and object groups
     PICTOR_REQUIRE_FIXTURES(resnet, "resnet");
     ensureApp();
     TempDir dir;
-    MainWindow window(qpath(dir / "settings.yaml"));
     // resnet18.pth is an ImageNet-1k ResNet too: it stands in for ResNet50 here.
-    window.setModelReferences(qpath(clip), qpath(resnet / "resnet18.pth"), {});
-    window.scoring()->setLabels({"a watercolor painting of a fox", "a photo of a dog"});
-    const int id = window.compareImage(qpath(resnet / "images" / "res_img0_rgb_500x375.png"));
+    writeSettings(qpath(dir / "settings.yaml"), [&](StudioSettings& s) {
+        s.clipModel = qpath(clip);
+        s.resnet50Model = qpath(resnet / "resnet18.pth");
+    });
+    MainWindow window(qpath(dir / "settings.yaml"));
+    find<ScoringView>(window)->setLabels({"a watercolor painting of a fox", "a photo of a dog"});
+    const int id = window.jobRouter()->compareImage(qpath(resnet / "images" / "res_img0_rgb_500x375.png"));
     REQUIRE(id > 0);
     REQUIRE(waitUntil([&] { return finished(window, id); }, 120000));
-    INFO(window.lastError().toStdString());
+    INFO(window.jobRouter()->lastError().toStdString());
     REQUIRE(window.jobs()->state(id) == JobState::Done);
-    CHECK(window.comparison()->clipChart()->values().size() == 2);
-    CHECK(window.comparison()->resnetChart()->values().size() == 5);
-    CHECK(window.comparison()->groupChart()->labels().contains("fox"));
+    CHECK(drawnValues(*find<BarChart>(window, "clipChart")).size() == 2);
+    CHECK(drawnValues(*find<BarChart>(window, "resnetChart")).size() == 5);
+    CHECK(find<BarChart>(window, "groupChart")->labels().contains("fox"));
     // The charts name what the engine ran, not a fixed ResNet50.
-    CHECK(window.comparison()->resnetChart()->chart()->title() == "ResNet18 (IMAGENET1K_V1): top-5 ImageNet classes");
+    CHECK(find<BarChart>(window, "resnetChart")->chart()->title() == "ResNet18 (IMAGENET1K_V1): top-5 ImageNet classes");
 }
 
 TEST_CASE("the compare result names the ResNet model and preset the engine used", "[ui][compare]") {
@@ -379,29 +414,30 @@ TEST_CASE("training dashboard series gain one point per epoch, the trained model
             REQUIRE(image.save(folder + QString("/%1.png").arg(i)));
         }
     }
+    writeSettings(qpath(dir / "settings.yaml"), [&](StudioSettings& s) { s.resnet18Model = qpath(resnet / "resnet18.pth"); });
     MainWindow window(qpath(dir / "settings.yaml"));
-    window.setModelReferences({}, {}, qpath(resnet / "resnet18.pth"));
-    window.training()->setDatasetFolder(data);
-    window.training()->setTrainingDefaults(6, 3, 1e-3, 4, 1.0 / 3.0, "SGD", 0);
+    find<TrainingView>(window)->setDatasetFolder(data);
+    find<TrainingView>(window)->setTrainingDefaults(6, 3, 1e-3, 4, 1.0 / 3.0, "SGD", 0);
     QVector<int> pointsAtEpoch;
     QObject receiver;
     QObject::connect(window.worker(), &EngineWorker::epochFinished, &receiver,
-                     [&](int, const EpochMetrics&) { pointsAtEpoch << window.training()->epochPoints(); });
-    const int id = window.train();
+                     [&](int, const EpochMetrics&) { pointsAtEpoch << seriesPoints(window, "lossChart", "trainLoss"); });
+    const int id = window.jobRouter()->train();
     REQUIRE(id > 0);
     REQUIRE(waitUntil([&] { return finished(window, id); }, 180000));
-    INFO(window.lastError().toStdString());
+    INFO(window.jobRouter()->lastError().toStdString());
     REQUIRE(window.jobs()->state(id) == JobState::Done);
     CHECK((pointsAtEpoch == QVector<int>{1, 2, 3}));
-    CHECK(window.training()->epochPoints() == 3);
-    CHECK(window.training()->batchPoints() >= 3);
-    REQUIRE_FALSE(window.training()->classifier().isEmpty());
-    CHECK(QFile::exists(window.training()->classifier() + "/classifier.json"));
+    CHECK(seriesPoints(window, "lossChart", "trainLoss") == 3);
+    CHECK(seriesPoints(window, "accuracyChart", "testAccuracy") == 3);
+    CHECK(seriesPoints(window, "lossChart", "batchLoss") >= 3);
+    REQUIRE_FALSE(find<TrainingView>(window)->classifier().isEmpty());
+    CHECK(QFile::exists(find<TrainingView>(window)->classifier() + "/classifier.json"));
 
-    const int c = window.classify(data + "/fox/0.png");
+    const int c = window.jobRouter()->classify(data + "/fox/0.png");
     REQUIRE(c > 0);
     REQUIRE(waitUntil([&] { return finished(window, c); }, 60000));
-    INFO(window.lastError().toStdString());
+    INFO(window.jobRouter()->lastError().toStdString());
     CHECK(window.jobs()->state(c) == JobState::Done);
 }
 
@@ -410,33 +446,34 @@ TEST_CASE("the prompt panel counts tokens with the selected model's CLIP tokeniz
     ensureApp();
     TempDir dir;
     MainWindow window(qpath(dir / "settings.yaml"));
-    GenerationParams p = window.samplerPanel()->params();
+    GenerationParams p = find<SamplerPanel>(window)->params();
     p.model = qpath(sd);
-    window.samplerPanel()->setParams(p);
-    REQUIRE(waitUntil([&] { return window.tokenCounter()->isReady(); }, 20000));
+    find<SamplerPanel>(window)->setParams(p);
+    // The label reads "– / 75 tokens" until the tokenizer is loaded.
+    REQUIRE(waitUntil([&] { return !promptTokenText(window).startsWith("–"); }, 20000));
     const QString prompt = "a watercolor painting of a fox in the snow";
-    window.promptPanel()->setPrompt(prompt);
+    find<PromptPanel>(window)->setPrompt(prompt);
     // The engine counts the start and end tokens (HF: 2 for ""); the box shows what the user typed
     // against what CLIP reads of it (77 - 2).
     const pictor::jobs::PromptTokenizer tokenizer(sd.string());
     CHECK(tokenizer.count("") == 2);
-    CHECK(window.tokenCounter()->limit() == 75);
-    CHECK(window.promptPanel()->promptTokenText() == QString("%1 / 75 tokens").arg(tokenizer.count(prompt.toStdString()) - 2));
-    window.promptPanel()->setPrompt({});
-    CHECK(window.promptPanel()->promptTokenText() == "0 / 75 tokens");
+    CHECK(find<TokenCounter>(window)->limit() == 75);
+    CHECK(promptTokenText(window) == QString("%1 / 75 tokens").arg(tokenizer.count(prompt.toStdString()) - 2));
+    find<PromptPanel>(window)->setPrompt({});
+    CHECK(promptTokenText(window) == "0 / 75 tokens");
     QString longPrompt;
     for (int i = 0; i < 40; ++i) longPrompt += "red fox, ";
-    window.promptPanel()->setPrompt(longPrompt);
-    const int n = window.tokenCounter()->count(longPrompt);
+    find<PromptPanel>(window)->setPrompt(longPrompt);
+    const int n = find<TokenCounter>(window)->count(longPrompt);
     CHECK(n == tokenizer.count(longPrompt.toStdString()) - 2);
     CHECK(n > 75);
-    CHECK(window.promptPanel()->promptTokenText() == QString("%1 / 75 tokens").arg(n));
+    CHECK(promptTokenText(window) == QString("%1 / 75 tokens").arg(n));
 
     // A model without tokenizer files: no count, and the tooltip says why.
     p.model = qpath(dir / "missing-model");
-    window.samplerPanel()->setParams(p);
-    REQUIRE(waitUntil([&] { return !window.tokenCounter()->error().isEmpty(); }, 20000));
-    CHECK(window.promptPanel()->promptTokenText().startsWith("– / 75"));
+    find<SamplerPanel>(window)->setParams(p);
+    REQUIRE(waitUntil([&] { return !find<TokenCounter>(window)->error().isEmpty(); }, 20000));
+    CHECK(promptTokenText(window).startsWith("– / 75"));
 }
 
 TEST_CASE("the dataset builder form generates every class into the dataset folder", "[ui][training]") {
@@ -444,15 +481,15 @@ TEST_CASE("the dataset builder form generates every class into the dataset folde
     ensureApp();
     TempDir dir;
     MainWindow window(qpath(dir / "settings.yaml"));
-    window.samplerPanel()->setParams(tinyParams(sd, 2, 1));
+    find<SamplerPanel>(window)->setParams(tinyParams(sd, 2, 1));
     const QString data = qpath(dir / "dataset");
-    window.training()->setDatasetFolder(data);
-    window.training()->setClasses({{"fox", "a watercolor painting of a fox"}, {"dog", "a watercolor painting of a dog"}});
-    window.training()->setTrainingDefaults(2, 1, 1e-3, 2, 0.5, "SGD", 0);
-    const int id = window.buildDataset();
+    find<TrainingView>(window)->setDatasetFolder(data);
+    find<TrainingView>(window)->setClasses({{"fox", "a watercolor painting of a fox"}, {"dog", "a watercolor painting of a dog"}});
+    find<TrainingView>(window)->setTrainingDefaults(2, 1, 1e-3, 2, 0.5, "SGD", 0);
+    const int id = window.jobRouter()->buildDataset();
     REQUIRE(id > 0);
     REQUIRE(waitUntil([&] { return finished(window, id); }, 180000));
-    INFO(window.lastError().toStdString());
+    INFO(window.jobRouter()->lastError().toStdString());
     REQUIRE(window.jobs()->state(id) == JobState::Done);
     CHECK(QDir(data + "/fox").entryList({"*.png"}).size() == 2);
     CHECK(QDir(data + "/dog").entryList({"*.png"}).size() == 2);

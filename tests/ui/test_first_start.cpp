@@ -7,6 +7,7 @@
 #include "tests/support/fixtures.h"
 #include "tests/ui/ui_test_support.h"
 #include "ui/gallery_view.h"
+#include "ui/job_router.h"
 #include "ui/jobs_view.h"
 #include "ui/main_window.h"
 #include "ui/prompt_panel.h"
@@ -20,6 +21,8 @@
 
 using namespace pictor::ui;
 using pictor::test::ensureApp;
+using pictor::test::find;
+using pictor::test::galleryImageCount;
 using pictor::test::FakeHub;
 using pictor::test::ScopedEnv;
 using pictor::test::TempDir;
@@ -64,24 +67,24 @@ TEST_CASE("a job whose model is missing offers the download and runs again once 
     MainWindow window(QString::fromStdString((dir / "settings.yaml").string()));
     window.setOutputFolder(QString::fromStdString((dir / "out").string()));
     REQUIRE(window.gallery()->waitForScan());
-    GenerationParams params = window.samplerPanel()->params();
+    GenerationParams params = find<SamplerPanel>(window)->params();
     params.model = QString::fromLatin1(kRepo);  // the default model, not downloaded yet
     params.scheduler = QStringLiteral("PNDM");
     params.steps = 3;
     params.imagesPerPrompt = 1;
     params.width = params.height = 64;
     params.seed = 7;
-    window.samplerPanel()->setParams(params);
-    window.promptPanel()->setPrompt(QStringLiteral("a watercolor painting of a fox in the snow"));
+    find<SamplerPanel>(window)->setParams(params);
+    find<PromptPanel>(window)->setPrompt(QStringLiteral("a watercolor painting of a fox in the snow"));
 
-    const int first = window.generate();
+    const int first = window.jobRouter()->generate();
     REQUIRE(first > 0);
     REQUIRE(waitUntil([&] { return window.jobs()->state(first) == JobState::Failed; }, 60000));
     REQUIRE(waitUntil([&] { return downloadOffer(window) != nullptr; }, 5000));
     QMessageBox* offer = downloadOffer(window);
     CHECK(offer->text().contains(QStringLiteral("Stable Diffusion v1.5")));
     CHECK(offer->text().contains(QStringLiteral("GB")));  // the approximate size, ≈ 4.3 GB
-    CHECK(window.gallery()->imageCount() == 0);
+    CHECK(galleryImageCount(*window.gallery()) == 0);
     CHECK(hub.log().empty());  // nothing is downloaded before the user says so
 
     auto* download = offer->findChild<QPushButton*>(QStringLiteral("downloadAndRetry"));
@@ -89,15 +92,16 @@ TEST_CASE("a job whose model is missing offers the download and runs again once 
     download->click();
 
     // The download, then the same generation again.
-    REQUIRE(waitUntil([&] { return window.gallery()->imageCount() == 1 || !window.lastError().isEmpty(); }, 180000));
-    INFO(window.lastError().toStdString());
-    REQUIRE(window.gallery()->imageCount() == 1);
-    const GalleryItem item = window.gallery()->itemAt(0);
+    REQUIRE(waitUntil([&] { return galleryImageCount(*window.gallery()) == 1 || !window.jobRouter()->lastError().isEmpty(); },
+                      180000));
+    INFO(window.jobRouter()->lastError().toStdString());
+    REQUIRE(galleryImageCount(*window.gallery()) == 1);
+    const pictor::test::ShownImage item = pictor::test::galleryImage(*window.gallery(), 0);
     CHECK(item.params.seed == 7);
     CHECK(item.params.prompt == QStringLiteral("a watercolor painting of a fox in the snow"));
     CHECK(fs::is_directory(dir / "hf" / "models--stable-diffusion-v1-5--stable-diffusion-v1-5" / "snapshots"));
     // The prompt's token counter picked up the downloaded model's tokenizer.
-    CHECK(waitUntil([&] { return window.tokenCounter()->isReady(); }, 20000));
+    CHECK(waitUntil([&] { return !pictor::test::promptTokenText(window).startsWith("–"); }, 20000));
 }
 
 TEST_CASE("declining the download offer leaves everything as it was", "[ui][hub]") {
@@ -111,14 +115,14 @@ TEST_CASE("declining the download offer leaves everything as it was", "[ui][hub]
     MainWindow window(QString::fromStdString((dir / "settings.yaml").string()));
     window.setOutputFolder(QString::fromStdString((dir / "out").string()));
     REQUIRE(window.gallery()->waitForScan());
-    GenerationParams params = window.samplerPanel()->params();
+    GenerationParams params = find<SamplerPanel>(window)->params();
     params.model = QString::fromLatin1(kRepo);
-    window.samplerPanel()->setParams(params);
-    window.promptPanel()->setPrompt(QStringLiteral("a fox"));
-    const int id = window.generate();
+    find<SamplerPanel>(window)->setParams(params);
+    find<PromptPanel>(window)->setPrompt(QStringLiteral("a fox"));
+    const int id = window.jobRouter()->generate();
     REQUIRE(waitUntil([&] { return window.jobs()->state(id) == JobState::Failed; }, 60000));
     REQUIRE(waitUntil([&] { return downloadOffer(window) != nullptr; }, 5000));
-    CHECK(window.lastError().contains(QStringLiteral("was not found")));
+    CHECK(window.jobRouter()->lastError().contains(QStringLiteral("was not found")));
     downloadOffer(window)->button(QMessageBox::Cancel)->click();
     pictor::test::pump(300);
     CHECK(hub.log().empty());
