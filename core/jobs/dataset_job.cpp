@@ -26,14 +26,7 @@ void validate(const DatasetRequest& r) {
 
 DatasetResult run_dataset(const DatasetRequest& r, JobSink& sink, ModelCache& cache) {
     validate(r);
-    SdRun run;
-    run.reference = r.model;
-    run.device = r.device;
-    run.dtype = r.dtype;
-    run.width = r.width;
-    run.height = r.height;
-    run.batch = 1;
-    run.cfg = r.guidance > 1.0;
+    const SdRun run{r.model, r.device, r.dtype, r.width, r.height, 1, r.guidance > 1.0};
     const std::shared_ptr<StableDiffusion> model = stable_diffusion_for(run, cache, sink);
 
     DatasetParams params;

@@ -105,14 +105,7 @@ GenerateResult run_generate(const GenerateRequest& r, JobSink& sink, ModelCache&
     p.preview_every = r.preview_every;
     if (!r.latents_file.empty()) p.latents = load_latents(r.latents_file);
 
-    SdRun run;
-    run.reference = r.model;
-    run.device = r.device;
-    run.dtype = r.dtype;
-    run.width = r.width;
-    run.height = r.height;
-    run.batch = int64_t(r.prompts.size()) * r.images_per_prompt;
-    run.cfg = r.guidance > 1.0;
+    const SdRun run{r.model, r.device, r.dtype, r.width, r.height, int64_t(r.prompts.size()) * r.images_per_prompt, r.guidance > 1.0};
     const std::shared_ptr<StableDiffusion> model = stable_diffusion_for(run, cache, sink);
 
     if (p.latents.defined() && p.latents.dim() == 4) {
