@@ -1,5 +1,6 @@
 #include "core/jobs/score_job.h"
 
+#include "core/image/image_io.h"
 #include "core/io/safetensors.h"
 #include "core/jobs/job_support.h"
 #include "core/jobs/vision_models.h"
@@ -27,7 +28,10 @@ ScoreResult run_score(const ScoreRequest& r, JobSink& sink, ModelCache& cache) {
     sink.on_stage("scoring");
     SinkBridge bridge(sink);
     if (!r.save_tensors.empty()) {
-        params.image_paths = r.images;
+        for (const auto& image : r.images) {
+            params.images.push_back(read_image(image));
+            params.image_names.push_back(image.string());
+        }
         const ZeroShotResult z = clip->score(params, bridge);
         result.cancelled = z.cancelled;
         if (z.cancelled) return result;
@@ -46,7 +50,36 @@ ScoreResult run_score(const ScoreRequest& r, JobSink& sink, ModelCache& cache) {
                                            {"probs", z.probs}});
         return result;
     }
+    // Images are scored in chunks: the labels' text embeddings are computed once per chunk, not
+    // once per image, and results still arrive while a long list (score all gallery images) runs.
+    // An unreadable file in a batch is reported in its own ImageScore and does not stop the rest.
+    constexpr size_t kChunk = 8;
+    std::vector<ImageScore> pending;  // in request order; labels empty until scored
+    std::vector<size_t> readable;     // indices into `pending` of images in `params.images`
+    params.images.clear();
+    params.image_names.clear();
     int done = 0;
+    const auto flush = [&]() -> bool {
+        if (!params.images.empty()) {
+            const ZeroShotResult z = clip->score(params, bridge);
+            if (z.cancelled) return false;
+            for (size_t k = 0; k < readable.size(); ++k) {
+                ImageScore& score = pending[readable[k]];
+                for (const LabelScore& l : z.images.at(k).labels) score.labels.push_back({l.label, l.prompt, l.prob, l.logit});
+                score.best = z.images[k].best;
+            }
+        }
+        for (ImageScore& score : pending) {
+            if (r.on_image) r.on_image(score);
+            result.images.push_back(std::move(score));
+            sink.on_step(++done, int(r.images.size()));
+        }
+        pending.clear();
+        readable.clear();
+        params.images.clear();
+        params.image_names.clear();
+        return true;
+    };
     for (const auto& image : r.images) {
         if (sink.cancelled()) {
             result.cancelled = true;
@@ -54,25 +87,22 @@ ScoreResult run_score(const ScoreRequest& r, JobSink& sink, ModelCache& cache) {
         }
         ImageScore score;
         score.image = image;
-        params.image_paths = {image};
         try {
-            const ZeroShotResult z = clip->score(params, bridge);
-            if (z.cancelled) {
-                result.cancelled = true;
-                return result;
-            }
-            const ImageScores& s = z.images.at(0);
-            for (const LabelScore& l : s.labels) score.labels.push_back({l.label, l.prompt, l.prob, l.logit});
-            score.best = s.best;
+            params.images.push_back(read_image(image));
+            params.image_names.push_back(image.string());
+            readable.push_back(pending.size());
         } catch (const Error& e) {
             if (r.images.size() == 1) throw;
             score.error = e.what();
             sink.on_message("skipped " + image.string() + ": " + e.what());
         }
-        if (r.on_image) r.on_image(score);
-        result.images.push_back(std::move(score));
-        sink.on_step(++done, int(r.images.size()));
+        pending.push_back(std::move(score));
+        if (params.images.size() == kChunk && !flush()) {
+            result.cancelled = true;
+            return result;
+        }
     }
+    if (!flush()) result.cancelled = true;
     return result;
 }
 

@@ -14,7 +14,7 @@ std::shared_ptr<ClipZeroShot> clip_for(const std::string& reference, ModelCache&
     return cache.get<ClipZeroShot>(key, weights_in_memory_bytes(resolved.path), [&] {
         sink.on_stage("loading CLIP");
         SinkBridge bridge(sink);
-        return std::make_shared<ClipZeroShot>(ClipZeroShot::load(resolved.path, c10::kCPU, &bridge));
+        return std::make_shared<ClipZeroShot>(load_clip_bundle(resolved.path, &bridge));
     });
 }
 

@@ -3,8 +3,6 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
-#include "core/image/image_io.h"
-#include "core/io/model_ref.h"
 #include "core/util/error.h"
 
 namespace pictor {
@@ -17,25 +15,8 @@ ClipZeroShot::ClipZeroShot(CLIPModel model, ClipTokenizer tokenizer, CLIPImagePr
     state_->model->eval();
 }
 
-ClipZeroShot ClipZeroShot::load(const fs::path& model_dir, c10::Device device, ProgressSink* progress) {
-    try {
-        if (progress) progress->on_stage("loading CLIP");
-        ClipTokenizer tokenizer = load_clip_tokenizer(model_dir);
-        CLIPImageProcessor processor = CLIPImageProcessor::load(model_dir);
-        CLIPModel model = load_clip_model(model_dir);
-        return ClipZeroShot(std::move(model), std::move(tokenizer), std::move(processor), device);
-    } catch (const Error& e) {
-        throw e.with_context("loading CLIP from " + model_dir.string());
-    }
-}
-
-ClipZeroShot ClipZeroShot::load_reference(const std::string& reference, c10::Device device, ProgressSink* progress) {
-    const ResolvedModel resolved = resolve_model_ref(reference);
-    if (resolved.is_file())
-        fail("CLIP model '" + reference + "' is a single file (" + resolved.path.string() +
-             "); a CLIP model is a folder with config.json, weights and tokenizer files");
-    return load(resolved.path, device, progress);
-}
+ClipZeroShot::ClipZeroShot(ClipBundle bundle, c10::Device device)
+    : ClipZeroShot(std::move(bundle.model), std::move(bundle.tokenizer), std::move(bundle.processor), device) {}
 
 std::vector<std::string> ClipZeroShot::make_prompts(const std::vector<std::string>& labels,
                                                     const std::string& prompt_template) {
@@ -110,7 +91,7 @@ ZeroShotResult ClipZeroShot::score(const ZeroShotParams& params) const {
 ZeroShotResult ClipZeroShot::score(const ZeroShotParams& params, ProgressSink& progress) const {
     c10::InferenceMode guard;
     if (params.labels.empty()) fail("zero-shot scoring needs at least one label (the label list is empty)");
-    const size_t num_images = params.image_paths.size() + params.images.size();
+    const size_t num_images = params.images.size();
     if (num_images == 0) fail("zero-shot scoring needs at least one image");
     if (!params.image_names.empty() && params.image_names.size() != params.images.size())
         fail("image_names has " + std::to_string(params.image_names.size()) + " names for " +
@@ -118,19 +99,10 @@ ZeroShotResult ClipZeroShot::score(const ZeroShotParams& params, ProgressSink& p
     const std::vector<std::string> prompts = make_prompts(params.labels, params.prompt_template);
     ZeroShotResult result;
 
-    // Images first: an unreadable file is reported before any model work.
+    // Images first: one that cannot be preprocessed is reported before any model work.
     progress.on_stage("preprocessing images");
     std::vector<std::string> sources;
     std::vector<at::Tensor> pixels;
-    for (const auto& path : params.image_paths) {
-        if (progress.cancelled()) return cancelled_result();
-        try {
-            pixels.push_back(state_->processor.preprocess(read_image(path)));
-        } catch (const Error& e) {
-            throw e.with_context("image " + path.string());
-        }
-        sources.push_back(path.string());
-    }
     for (size_t i = 0; i < params.images.size(); ++i) {
         const std::string name = params.image_names.empty() ? "image " + std::to_string(i + 1) : params.image_names[i];
         try {

@@ -5,17 +5,17 @@
 // v4.33.3 CLIPModel.forward; the zero-shot example in its docs).
 //
 // Usage:
-//   pictor::ClipZeroShot clip = pictor::ClipZeroShot::load("/models/clip-vit-base-patch32");
+//   pictor::ClipZeroShot clip(pictor::load_clip_bundle("/models/clip-vit-base-patch32"));
 //   pictor::ZeroShotParams params;
-//   params.image_paths = {"fox.png"};
+//   params.images = {pictor::read_image("fox.png")};   // the pipeline opens no files
 //   params.labels = {"fox", "dog"};
 //   params.prompt_template = "a photo of a {}";
 //   pictor::ZeroShotResult result = clip.score(params, sink);
 //   result.images[0].best_label();
 //
-// Failure contract: load()/load_reference() throw pictor::Error with context "loading CLIP from <dir>" (missing
-// config/weights/tokenizer, bad files). score() throws pictor::Error for an empty label list, no
-// images, a template without "{}", or an unreadable image (the message names the file).
+// Failure contract: score() throws pictor::Error for an empty label list, no images, a template
+// without "{}", or an image the processor cannot take (the message names the image). Loading
+// (core/models/clip/clip_loader.h) throws with context "loading CLIP from <dir>".
 // Cancellation (ProgressSink::cancelled(), checked between text batches and between images) is
 // not an error: the result comes back with `cancelled = true` and no scores.
 // Thread-safety: a ClipZeroShot is not modified by score(); concurrent score() calls on one
@@ -32,15 +32,15 @@
 
 #include "core/image/clip_image_processor.h"
 #include "core/models/clip/clip.h"
+#include "core/models/clip/clip_loader.h"
 #include "core/text/clip_tokenizer.h"
 #include "core/util/progress.h"
 
 namespace pictor {
 
 struct ZeroShotParams {
-    // Image files (PNG/JPEG), scored in this order, followed by `images`.
-    std::vector<std::filesystem::path> image_paths;
-    // Already decoded images, uint8 HWC with 1-4 channels (e.g. from the studio's gallery).
+    // Decoded images, uint8 HWC with 1-4 channels (the pipeline opens no files: the score job
+    // reads them).
     std::vector<at::Tensor> images;
     // Names of `images` in the result (defaults to "image 1", "image 2", ...).
     std::vector<std::string> image_names;
@@ -76,14 +76,8 @@ struct ZeroShotResult {
 
 class ClipZeroShot {
 public:
-    // Loads config.json + weights, the tokenizer (<dir> or <dir>/tokenizer) and
-    // preprocessor_config.json from a transformers CLIP folder, once; float32 on `device`.
-    static ClipZeroShot load(const std::filesystem::path& model_dir, c10::Device device = c10::kCPU,
-                             ProgressSink* progress = nullptr);
-    // The same from a model reference (core/io/model_ref.h): a folder, or a Hugging Face repo id
-    // in the local HF cache ("openai/clip-vit-base-patch32"). A single weight file is an error.
-    static ClipZeroShot load_reference(const std::string& reference, c10::Device device = c10::kCPU,
-                                       ProgressSink* progress = nullptr);
+    // From a loaded CLIP folder (core/models/clip/clip_loader.h); float32 on `device`.
+    explicit ClipZeroShot(ClipBundle bundle, c10::Device device = c10::kCPU);
     ClipZeroShot(CLIPModel model, ClipTokenizer tokenizer, CLIPImageProcessor processor,
                  c10::Device device = c10::kCPU);
 

@@ -96,7 +96,7 @@ TEST_CASE("group files are validated", "[compare]") {
 TEST_CASE("compare: tiny CLIP + resnet18 on one image", "[compare][golden]") {
     PICTOR_REQUIRE_FIXTURES(clip_dir, "clip-tiny");
     PICTOR_REQUIRE_FIXTURES(resnet_dir, "resnet");
-    const ClipZeroShot clip = ClipZeroShot::load(clip_dir);
+    const ClipZeroShot clip(load_clip_bundle(clip_dir));
     ResNet resnet = load_resnet(resnet_dir / "resnet18.pth");
     const TensorMap clip_expected = SafetensorsFile(clip_dir / "expected.safetensors").load_all();
 
@@ -157,7 +157,7 @@ TEST_CASE("compare: tiny CLIP + resnet18 on one image", "[compare][golden]") {
 TEST_CASE("compare: bad input and cancel", "[compare][golden]") {
     PICTOR_REQUIRE_FIXTURES(clip_dir, "clip-tiny");
     PICTOR_REQUIRE_FIXTURES(resnet_dir, "resnet");
-    const ClipZeroShot clip = ClipZeroShot::load(clip_dir);
+    const ClipZeroShot clip(load_clip_bundle(clip_dir));
     ResNet resnet = load_resnet(resnet_dir / "resnet18.pth");
     CompareParams params;
     params.image = at::full({64, 48, 3}, 90, at::kByte);

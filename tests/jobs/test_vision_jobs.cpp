@@ -92,3 +92,20 @@ TEST_CASE("vision jobs: a missing model is ModelNotFound naming it", "[jobs]") {
     CHECK_THROWS_AS(jobs::run_classify(c, sink), ModelNotFound);
     CHECK_THROWS_WITH(jobs::run_classify(c, sink), Contains("/no/such/resnet.pth"));
 }
+
+TEST_CASE("score job: a CLIP reference that is one file or not cached is refused naming it", "[jobs]") {
+    const auto clip = test::require_fixtures("clip-tiny");
+    if (!clip) return;
+    jobs::ScoreRequest r;
+    r.images = {*clip / "images/img0_rgb_320x240.png"};
+    r.labels = {"fox"};
+    JobSink sink;
+    r.clip = (*clip / "model.safetensors").string();
+    CHECK_THROWS_WITH(jobs::run_score(r, sink), Contains("is a single file"));
+    test::TempDir tmp;
+    setenv("HF_HUB_CACHE", (tmp / "hub").c_str(), 1);
+    r.clip = "openai/not-there";
+    CHECK_THROWS_AS(jobs::run_score(r, sink), ModelNotFound);
+    CHECK_THROWS_WITH(jobs::run_score(r, sink), Contains("openai/not-there"));
+    unsetenv("HF_HUB_CACHE");
+}

@@ -34,6 +34,7 @@
 
 #include "core/jobs/text_tokens.h"
 
+#include "core/image/image_io.h"
 #include "core/pipelines/zero_shot.h"
 
 using namespace pictor::ui;
@@ -286,9 +287,9 @@ TEST_CASE("the scoring view's bars are the engine's probabilities", "[ui][clip]"
     REQUIRE(window.jobs()->state(id) == JobState::Done);
 
     // The engine, called directly on the same inputs.
-    const pictor::ClipZeroShot engine = pictor::ClipZeroShot::load(clip);
+    const pictor::ClipZeroShot engine(pictor::load_clip_bundle(clip));
     pictor::ZeroShotParams params;
-    params.image_paths = {image.toStdString()};
+    params.images = {pictor::read_image(image.toStdString())};
     for (const QString& l : labels) params.labels.push_back(l.toStdString());
     const pictor::ZeroShotResult expected = engine.score(params);
 
