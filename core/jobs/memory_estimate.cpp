@@ -26,9 +26,8 @@ bool is_weight_file(const fs::path& p) {
     return ext == ".safetensors" || ext == ".bin" || ext == ".pth" || ext == ".pt" || ext == ".ckpt";
 }
 
-// A weight file holds values of 2 bytes when its name says fp16 (diffusers' variant naming) or
-// it is a safetensors file whose header we do not read here; 4 otherwise. Deliberately simple: the
-// estimate only needs the right order of magnitude.
+// A weight file holds values of 2 bytes when its name says fp16 (diffusers' variant naming), 4
+// otherwise. Deliberately simple: the estimate only needs the right order of magnitude.
 uint64_t in_memory(const fs::path& file, uint64_t file_size, int bytes_per_value) {
     const bool half = file.filename().string().find(".fp16.") != std::string::npos;
     return half ? file_size / 2 * uint64_t(bytes_per_value) : file_size / 4 * uint64_t(bytes_per_value);

@@ -1,11 +1,12 @@
 // How much memory a job will need, estimated before it starts, so that a request this machine
 // cannot run (512×100000) is refused at once instead of running for minutes and then failing.
 //
-// The estimates are deliberately simple upper-side figures from the shapes involved, calibrated
-// against `pictor-cli bench` peak RSS on SD 1.5 (512², batch 2: 3.9 GB UNet of which 3.4 GB
-// weights; txt2img with all three networks 6.3-6.7 GB): weights as their in-memory size, plus the
-// largest activation set of the run (UNet feature maps for the whole batch, or the VAE decoder's
-// full-resolution feature maps for one image, whichever is larger).
+// The estimates are deliberately simple figures from the shapes involved, on the low side so that
+// only what cannot fit is refused: weights as their in-memory size, plus the largest activation
+// set of the run (UNet feature maps for the whole batch, or the VAE decoder's full-resolution
+// feature maps for one image, whichever is larger). For SD 1.5, 2 images at 512² with CFG this
+// gives ~5.1 GB; `pictor-cli bench txt2img` measured a 6.3-6.7 GB peak RSS (allocator and
+// library overhead are not modelled).
 #pragma once
 
 #include <cstdint>
