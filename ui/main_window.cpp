@@ -1,5 +1,7 @@
 #include "ui/main_window.h"
 
+#include "ui/wheel_guard.h"
+
 #include "core/util/runtime.h"
 
 #include "ui/app_icon.h"
@@ -45,6 +47,8 @@ namespace pictor::ui {
 MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
     : QMainWindow(parent), m_settingsPath(settingsPath.isEmpty() ? studioSettingsPath() : settingsPath) {
     registerEngineTypes();
+    // No value changes under a scrolling wheel unless the field has the focus (removed with us).
+    qApp->installEventFilter(new WheelGuard(this));
     setWindowTitle(QStringLiteral("Pictor"));
     setWindowIcon(appIcon());
     setAcceptDrops(true);
