@@ -1,5 +1,7 @@
 #include "ui/sampler_panel.h"
 
+#include "ui/checked_spin_box.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -38,7 +40,8 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent) {
     m_scheduler->setToolTip(tr("The sampler (diffusers scheduler); PNDM is the SD 1.5 default"));
     form->addRow(tr("S&cheduler"), m_scheduler);
 
-    m_steps = new QSpinBox(this);
+    auto* steps = new CheckedSpinBox(tr("Steps"), 1, this);
+    m_steps = steps;
     m_steps->setRange(1, 500);
     m_steps->setToolTip(tr("Number of denoising steps"));
     form->addRow(tr("&Steps"), m_steps);
@@ -50,13 +53,16 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent) {
     m_guidance->setToolTip(tr("Classifier-free guidance scale (how closely to follow the prompt)"));
     form->addRow(tr("&Guidance"), m_guidance);
 
-    m_images = new QSpinBox(this);
+    auto* images = new CheckedSpinBox(tr("Images"), 1, this);
+    m_images = images;
     m_images->setRange(1, 16);
     form->addRow(tr("&Images"), m_images);
 
     auto* size = new QHBoxLayout;
-    m_width = new QSpinBox(this);
-    m_height = new QSpinBox(this);
+    auto* width = new CheckedSpinBox(tr("Width"), 8, this);
+    auto* height = new CheckedSpinBox(tr("Height"), 8, this);
+    m_width = width;
+    m_height = height;
     for (QSpinBox* s : {m_width, m_height}) {
         s->setRange(64, 2048);
         s->setSingleStep(64);
@@ -67,6 +73,20 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent) {
     size->addWidget(new QLabel(QStringLiteral("×"), this));
     size->addWidget(m_height);
     form->addRow(tr("Size"), size);
+
+    // What a field corrected, shown under the fields until the user edits again.
+    m_inputMessage = new QLabel(this);
+    m_inputMessage->setObjectName(QStringLiteral("samplerMessage"));
+    m_inputMessage->setStyleSheet(QStringLiteral("color: #e0a040;"));
+    m_inputMessage->hide();
+    form->addRow(m_inputMessage);
+    for (CheckedSpinBox* box : {steps, images, width, height}) {
+        connect(box, &CheckedSpinBox::corrected, this, [this](const QString& message) {
+            m_inputMessage->setText(message);
+            m_inputMessage->show();
+        });
+        connect(box->findChild<QLineEdit*>(), &QLineEdit::textEdited, m_inputMessage, &QLabel::hide);
+    }
 
     auto* seedRow = new QHBoxLayout;
     m_randomSeed = new QCheckBox(tr("&Random"), this);

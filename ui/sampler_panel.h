@@ -7,6 +7,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QDoubleSpinBox;
 class QLineEdit;
 class QPushButton;
@@ -45,6 +46,7 @@ private:
     QLineEdit* m_seed;
     QPushButton* m_reuseSeed;
     QComboBox* m_device;
+    QLabel* m_inputMessage;
     qint64 m_lastSeed = -1;
 };
 
