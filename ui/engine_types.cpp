@@ -32,11 +32,7 @@ bool parseParameters(const QString& text, GenerationParams* out, const Generatio
     p.negativePrompt = QString::fromStdString(g.negative_prompt);
     if (g.steps > 0) p.steps = g.steps;
     if (!g.sampler.empty()) {
-        p.scheduler = QString::fromStdString(g.sampler);
-        // A1111 >= 1.9 names the schedule apart ("DPM++ 2M" + "Karras"); the studio's list has
-        // the combined name.
-        if (g.schedule_type == "Karras" && !p.scheduler.contains(QLatin1String("Karras")))
-            p.scheduler += QStringLiteral(" Karras");
+        p.scheduler = QString::fromStdString(pictor::combined_sampler_name(g));
     }
     if (g.cfg_scale) p.guidance = *g.cfg_scale;
     // A seed beyond qint64 cannot be a studio seed (negative means random there): treat it as none.

@@ -566,4 +566,9 @@ std::string python_float(double v) {
     return out;
 }
 
+std::string combined_sampler_name(const GenerationParameters& p) {
+    if (p.schedule_type == "Karras" && p.sampler.find("Karras") == std::string::npos) return p.sampler + " Karras";
+    return p.sampler;
+}
+
 }  // namespace pictor

@@ -96,6 +96,11 @@ std::string format_parameters(const GenerationParameters& p);
 // line after it is ambiguous: it is read as the parameters line.
 std::optional<GenerationParameters> parse_parameters(std::string_view text);
 
+// The sampler's one-name form: A1111 >= 1.9 writes the schedule apart ("Sampler: DPM++ 2M,
+// Schedule type: Karras"), older versions and Pictor write "DPM++ 2M Karras". Other schedule
+// types are left to the caller (they have no one-name form).
+std::string combined_sampler_name(const GenerationParameters& p);
+
 // Python's repr of a float: the shortest digits that read back to the same double, "7.0" for
 // integral values, scientific ("1e+16", "1e-05") outside 1e-4 <= |v| < 1e16, "inf", "-inf", "nan".
 std::string python_float(double v);

@@ -19,8 +19,7 @@ void validate(const CompareRequest& r) {
     require_file(r.image, "image");
     require_labels(r.labels, "labels");
     if (r.top_k < 1) throw InvalidRequest("top-k must be at least 1, got " + std::to_string(r.top_k));
-    if (!r.prompt_template.empty() && r.prompt_template.find("{}") == std::string::npos)
-        throw InvalidRequest("template '" + r.prompt_template + "' has no {} for the label");
+    require_template(r.prompt_template);
     require_preset(r.preset);
 }
 

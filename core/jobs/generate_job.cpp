@@ -165,10 +165,8 @@ GenerateRequest request_from_parameters(const GenerationParameters& g) {
     r.height = g.height;
     r.images_per_prompt = g.batch_size > 0 ? g.batch_size : 1;
     if (!g.sampler.empty()) {
-        std::string sampler = g.sampler;
-        // A1111 >= 1.9 writes the schedule apart: "Sampler: DPM++ 2M, Schedule type: Karras".
-        if (g.schedule_type == "Karras" && sampler.find("Karras") == std::string::npos) sampler += " Karras";
-        else if (!g.schedule_type.empty() && g.schedule_type != "Automatic" && g.schedule_type != "Karras")
+        const std::string sampler = combined_sampler_name(g);
+        if (!g.schedule_type.empty() && g.schedule_type != "Automatic" && g.schedule_type != "Karras")
             throw InvalidRequest("schedule type '" + g.schedule_type + "' is not supported (Pictor has the default and Karras)");
         if (!known_scheduler(sampler))
             throw InvalidRequest("sampler '" + sampler + "' is not supported; Pictor has " + known_schedulers());

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <fstream>
+#include <optional>
 #include <system_error>
 
 #include "core/hub/catalogue.h"
@@ -28,29 +29,28 @@ const hub::CatalogueEntry* catalogue_entry_for(const hub::Catalogue& catalogue, 
 
 ResolvedModel resolve_for(const std::string& reference, const std::string& role) {
     if (reference.empty()) throw ModelNotFound("no " + role + " is set", role, reference);
+    // A path on disk needs no catalogue; anything else may be a catalogue name ("sd15") and, when
+    // it does not resolve, the entry to offer for download. models.yaml is read once.
+    std::error_code ec;
+    std::optional<hub::Catalogue> catalogue;
+    if (!std::filesystem::exists(reference, ec)) {
+        try {
+            catalogue = hub::Catalogue::load();
+        } catch (const std::exception&) {  // a malformed models.yaml only means no catalogue names
+        }
+    }
+    const hub::CatalogueEntry* entry = catalogue ? catalogue_entry_for(*catalogue, reference) : nullptr;
     std::string message;
     try {
-        // A catalogue short name ("sd15") stands for its reference.
-        std::string ref = reference;
-        try {
-            const hub::Catalogue catalogue = hub::Catalogue::load();
-            if (const hub::CatalogueEntry* e = catalogue_entry_for(catalogue, reference); e && e->name == reference)
-                ref = e->reference();
-        } catch (const std::exception&) {
-        }
-        return resolve_model_ref(ref);
+        return resolve_model_ref(entry && entry->name == reference ? entry->reference() : reference);
     } catch (const Error& e) {
         message = e.what();
     }
     ModelNotFound error("the " + role + " '" + reference + "' was not found: " + message, role, reference);
-    try {
-        const hub::Catalogue catalogue = hub::Catalogue::load();
-        if (const hub::CatalogueEntry* e = catalogue_entry_for(catalogue, reference)) {
-            error.catalogue_entry = e->name;
-            error.catalogue_title = e->title;
-            error.approx_size = e->approx_size;
-        }
-    } catch (const std::exception&) {
+    if (entry) {
+        error.catalogue_entry = entry->name;
+        error.catalogue_title = entry->title;
+        error.approx_size = entry->approx_size;
     }
     throw error;
 }
@@ -133,6 +133,11 @@ void require_labels(const std::vector<std::string>& labels, const std::string& f
         if (labels[i].find_first_not_of(" \t\r\n") == std::string::npos)
             throw InvalidRequest(field + ": label " + std::to_string(i + 1) + " is empty");
     }
+}
+
+void require_template(const std::string& prompt_template) {
+    if (!prompt_template.empty() && prompt_template.find("{}") == std::string::npos)
+        throw InvalidRequest("template '" + prompt_template + "' has no {} for the label");
 }
 
 }  // namespace pictor::jobs::detail

@@ -53,5 +53,6 @@ void require_range(double value, double lo, double hi, const std::string& field)
 void require_file(const std::filesystem::path& path, const std::string& field);
 void require_nonempty(const std::string& value, const std::string& field);
 void require_labels(const std::vector<std::string>& labels, const std::string& field);
+void require_template(const std::string& prompt_template);  // "" or holding "{}"
 
 }  // namespace pictor::jobs::detail

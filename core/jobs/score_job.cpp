@@ -13,8 +13,7 @@ void validate(const ScoreRequest& r) {
     if (r.images.empty()) throw InvalidRequest("image: give at least one image");
     for (const auto& image : r.images) require_file(image, "image");
     require_labels(r.labels, "labels");
-    if (!r.prompt_template.empty() && r.prompt_template.find("{}") == std::string::npos)
-        throw InvalidRequest("template '" + r.prompt_template + "' has no {} for the label");
+    require_template(r.prompt_template);
 }
 
 ScoreResult run_score(const ScoreRequest& r, JobSink& sink, ModelCache& cache) {
