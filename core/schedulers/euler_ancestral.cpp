@@ -16,6 +16,8 @@ class EulerAncestralScheduler final : public SigmaScheduler {
 public:
     explicit EulerAncestralScheduler(const SchedulerConfig& config) : SigmaScheduler(config) {}
 
+    bool draws_noise() const override { return true; }
+
     // Ref: EulerAncestralDiscreteScheduler.set_timesteps
     void set_timesteps(int64_t n) override {
         check_num_inference_steps(config_, n);

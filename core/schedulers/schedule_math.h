@@ -76,5 +76,6 @@ std::unique_ptr<Scheduler> make_euler(const SchedulerConfig& config);
 std::unique_ptr<Scheduler> make_euler_ancestral(const SchedulerConfig& config);
 std::unique_ptr<Scheduler> make_dpm_solver_multistep(const SchedulerConfig& config);
 std::unique_ptr<Scheduler> make_lms(const SchedulerConfig& config);
+std::unique_ptr<Scheduler> make_lcm(const SchedulerConfig& config);
 
 }  // namespace pictor::sched

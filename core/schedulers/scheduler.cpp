@@ -28,6 +28,7 @@ constexpr KindInfo kKinds[] = {
     {SchedulerKind::euler_ancestral, "EulerAncestralDiscreteScheduler"},
     {SchedulerKind::dpm_solver_multistep, "DPMSolverMultistepScheduler"},
     {SchedulerKind::lms, "LMSDiscreteScheduler"},
+    {SchedulerKind::lcm, "LCMScheduler"},
 };
 
 struct NameInfo {
@@ -44,6 +45,7 @@ constexpr NameInfo kNames[] = {
     {"dpmpp_2m", "DPM++ 2M", SchedulerKind::dpm_solver_multistep},
     {"dpmpp_2m_karras", "DPM++ 2M Karras", SchedulerKind::dpm_solver_multistep},
     {"lms", "LMS", SchedulerKind::lms},
+    {"lcm", "LCM", SchedulerKind::lcm},
 };
 
 const NameInfo* find_name(const std::string& name) {
@@ -105,6 +107,18 @@ private:
     std::set<std::string> use_defaults_;
 };
 
+// The class a config's "_class_name" names; throws pictor::Error for a missing or unknown one.
+SchedulerKind kind_of_config(const JsonConfig& json) {
+    const std::string where = json.source().empty() ? "scheduler config" : json.source();
+    if (!json.has("_class_name")) fail("'" + where + "' has no \"_class_name\"");
+    const std::string cls = json.get_string("_class_name", "");
+    for (const auto& k : kKinds)
+        if (cls == k.class_name) return k.kind;
+    std::string known;
+    for (const auto& k : kKinds) known += (known.empty() ? "" : ", ") + std::string(k.class_name);
+    fail("'" + where + "': unsupported scheduler class \"" + cls + "\" (supported: " + known + ")");
+}
+
 }  // namespace
 
 std::string scheduler_class_name(SchedulerKind kind) {
@@ -139,11 +153,29 @@ SchedulerConfig SchedulerConfig::defaults(SchedulerKind kind) {
             c.clip_sample = false;
             c.timestep_spacing = "linspace";
             break;
+        case SchedulerKind::lcm:
+            // Ref: LCMScheduler.__init__ (0.23.0): SD's own schedule is the class default.
+            c.beta_start = 0.00085;
+            c.beta_end = 0.012;
+            c.beta_schedule = "scaled_linear";
+            c.clip_sample = false;
+            c.set_alpha_to_one = true;
+            c.timestep_spacing = "leading";  // read, never used by set_timesteps
+            break;
     }
     return c;
 }
 
 namespace {
+
+// The x0-clipping and schedule options DDIM and LCM both take.
+void read_ddim_family(const ConfigReader& r, SchedulerConfig& c) {
+    r.read("clip_sample", c.clip_sample);
+    r.read("clip_sample_range", c.clip_sample_range);
+    r.read("set_alpha_to_one", c.set_alpha_to_one);
+    r.read("thresholding", c.thresholding);
+    r.read("rescale_betas_zero_snr", c.rescale_betas_zero_snr);
+}
 
 // from_json without validate(): make_scheduler(name, ...) first applies what the name implies,
 // so that a config saved by, say, an SDE DPM-Solver still gives DPM++ 2M under "dpmpp_2m".
@@ -165,11 +197,7 @@ SchedulerConfig read_config(SchedulerKind kind, const JsonConfig& json) {
             r.read("set_alpha_to_one", c.set_alpha_to_one);
             break;
         case SchedulerKind::ddim:
-            r.read("clip_sample", c.clip_sample);
-            r.read("clip_sample_range", c.clip_sample_range);
-            r.read("set_alpha_to_one", c.set_alpha_to_one);
-            r.read("thresholding", c.thresholding);
-            r.read("rescale_betas_zero_snr", c.rescale_betas_zero_snr);
+            read_ddim_family(r, c);  // LCM's step shares DDIM's options
             break;
         case SchedulerKind::euler:
             r.read("interpolation_type", c.interpolation_type);
@@ -192,6 +220,11 @@ SchedulerConfig read_config(SchedulerKind kind, const JsonConfig& json) {
             // Ref: DPMSolverMultistepScheduler.__init__ maps the names of other solvers.
             if (c.algorithm_type == "deis") c.algorithm_type = "dpmsolver++";
             if (one_of(c.solver_type, {"logrho", "bh1", "bh2"})) c.solver_type = "midpoint";
+            break;
+        case SchedulerKind::lcm:
+            r.read("original_inference_steps", c.original_inference_steps);
+            r.read("timestep_scaling", c.timestep_scaling);
+            read_ddim_family(r, c);
             break;
     }
     return c;
@@ -236,14 +269,24 @@ void SchedulerConfig::validate() const {
     const auto unsupported = [&](const std::string& what, const std::string& supported) {
         fail(where + ": " + what + " is not supported (Pictor supports " + supported + ")");
     };
-    if (thresholding && (kind == SchedulerKind::ddim || kind == SchedulerKind::dpm_solver_multistep))
+    if (thresholding && (kind == SchedulerKind::ddim || kind == SchedulerKind::dpm_solver_multistep ||
+                         kind == SchedulerKind::lcm))
         unsupported("thresholding true (dynamic thresholding)", "thresholding false");
-    if (kind == SchedulerKind::ddim && rescale_betas_zero_snr)
+    if ((kind == SchedulerKind::ddim || kind == SchedulerKind::lcm) && rescale_betas_zero_snr)
         unsupported("rescale_betas_zero_snr true", "rescale_betas_zero_snr false");
     if ((kind == SchedulerKind::euler || kind == SchedulerKind::lms) && use_karras_sigmas)
         unsupported("use_karras_sigmas true", "Karras sigmas only with DPMSolverMultistepScheduler");
     if (kind == SchedulerKind::euler && interpolation_type != "linear")
         unsupported("interpolation_type \"" + interpolation_type + "\"", "linear");
+    if (kind == SchedulerKind::lcm) {
+        // The LCM golden traces are epsilon prediction; v/sample prediction have none.
+        if (prediction_type != "epsilon") unsupported("prediction_type \"" + prediction_type + "\"", "epsilon for LCM");
+        if (original_inference_steps < 1 || original_inference_steps > num_train_timesteps)
+            fail(where + ": original_inference_steps must lie in [1, num_train_timesteps], got " +
+                 std::to_string(original_inference_steps));
+        if (!(timestep_scaling > 0) || !std::isfinite(timestep_scaling))
+            fail(where + ": timestep_scaling must be a positive number, got " + number(timestep_scaling));
+    }
     if (kind == SchedulerKind::dpm_solver_multistep) {
         if (algorithm_type != "dpmsolver++")
             unsupported("algorithm_type \"" + algorithm_type + "\"", "dpmsolver++");
@@ -327,14 +370,27 @@ std::unique_ptr<Scheduler> make_scheduler(const SchedulerConfig& config) {
         case SchedulerKind::euler_ancestral: return sched::make_euler_ancestral(config);
         case SchedulerKind::dpm_solver_multistep: return sched::make_dpm_solver_multistep(config);
         case SchedulerKind::lms: return sched::make_lms(config);
+        case SchedulerKind::lcm: return sched::make_lcm(config);
     }
     fail("unknown scheduler kind");
 }
 
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const JsonConfig& json) {
+    return make_scheduler(name, json, "");
+}
+
+std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const JsonConfig& json,
+                                          const std::string& timestep_spacing) {
+    if (name.empty()) {
+        SchedulerConfig config = read_config(kind_of_config(json), json);
+        if (!timestep_spacing.empty()) config.timestep_spacing = timestep_spacing;
+        config.validate();
+        return make_scheduler(config);
+    }
     const NameInfo* n = find_name(name);
     if (!n) fail("unknown scheduler \"" + name + "\" (expected one of " + joined_names() + ")");
     SchedulerConfig config = read_config(n->kind, json);
+    if (!timestep_spacing.empty()) config.timestep_spacing = timestep_spacing;
     // The name is the sampler the user chose; these fields say which sampler, so it wins.
     if (n->kind == SchedulerKind::dpm_solver_multistep) {
         config.algorithm_type = "dpmsolver++";
@@ -348,14 +404,7 @@ std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const JsonCon
 }
 
 std::unique_ptr<Scheduler> make_scheduler(const JsonConfig& json) {
-    const std::string where = json.source().empty() ? "scheduler config" : json.source();
-    if (!json.has("_class_name")) fail("'" + where + "' has no \"_class_name\"");
-    const std::string cls = json.get_string("_class_name", "");
-    for (const auto& k : kKinds)
-        if (cls == k.class_name) return make_scheduler(SchedulerConfig::from_json(k.kind, json));
-    std::string known;
-    for (const auto& k : kKinds) known += (known.empty() ? "" : ", ") + std::string(k.class_name);
-    fail("'" + where + "': unsupported scheduler class \"" + cls + "\" (supported: " + known + ")");
+    return make_scheduler(SchedulerConfig::from_json(kind_of_config(json), json));
 }
 
 }  // namespace pictor

@@ -1,6 +1,7 @@
 // Diffusion schedulers (samplers) behind one interface, each equal to diffusers 0.21.4 for the
 // same config: PNDM (PLMS), DDIM, Euler, Euler ancestral, DPM-Solver++ 2M multistep (with or
-// without Karras sigmas) and LMS.
+// without Karras sigmas) and LMS; and LCM (latent consistency, diffusers 0.23.0, the first
+// release that has it).
 //
 // Only options whose numerics were checked against diffusers (golden traces, or tests against
 // reference values) are implemented; a config asking for one of the others (DPM-Solver order 3,
@@ -58,6 +59,7 @@ enum class SchedulerKind {
     euler_ancestral,       // EulerAncestralDiscreteScheduler
     dpm_solver_multistep,  // DPMSolverMultistepScheduler
     lms,                   // LMSDiscreteScheduler
+    lcm,                   // LCMScheduler (diffusers 0.23.0)
 };
 
 // The diffusers class name ("PNDMScheduler", ...).
@@ -102,6 +104,9 @@ struct SchedulerConfig {
     bool lower_order_final = true;
     double lambda_min_clipped = -std::numeric_limits<double>::infinity();  // -Infinity only
     std::string variance_type;                                             // "" (null) only
+    // LCM: the distillation schedule's step count and the boundary-condition time scale.
+    int64_t original_inference_steps = 50;
+    double timestep_scaling = 10.0;
 
     // Defaults of the class `kind`, then the values present in `json`. Throws pictor::Error for
     // a wrong-typed, unknown or unsupported value.
@@ -128,7 +133,8 @@ struct StepOptions {
 struct StepOutput {
     at::Tensor prev_sample;
     // The model's x0 estimate, where the diffusers class returns one (DDIM, Euler, Euler a, LMS);
-    // undefined otherwise (PNDM, DPM-Solver).
+    // undefined otherwise (PNDM, DPM-Solver). LCM returns its `denoised` here
+    // (c_out * x0 + c_skip * sample), what LatentConsistencyModelPipeline decodes.
     at::Tensor pred_original_sample;
 };
 
@@ -169,6 +175,10 @@ public:
     // in ascending order (float64).
     const at::Tensor& sigmas() const { return sigmas_; }
 
+    // Whether step() draws fresh noise from StepOptions::generator (Euler a, LCM): a run with
+    // explicit latents still needs a seeded generator to be reproducible.
+    virtual bool draws_noise() const { return false; }
+
     // Standard deviation of the initial noise: latents = randn * init_noise_sigma().
     virtual double init_noise_sigma() const { return 1.0; }
 
@@ -206,10 +216,10 @@ protected:
 };
 
 // The scheduler names the CLI and the studio use, in menu order:
-// pndm, ddim, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, lms.
+// pndm, ddim, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, lms, lcm.
 const std::vector<std::string>& scheduler_names();
 // A1111-style display names ("PNDM", "DDIM", "Euler", "Euler a", "DPM++ 2M", "DPM++ 2M Karras",
-// "LMS") for a name above; throws pictor::Error for an unknown name.
+// "LMS", "LCM") for a name above; throws pictor::Error for an unknown name.
 std::string scheduler_display_name(const std::string& name);
 
 // Like diffusers' `<Class>.from_config(model_scheduler_config)`: the class chosen by `name` (a
@@ -221,9 +231,13 @@ std::string scheduler_display_name(const std::string& name);
 // use_karras_sigmas false (a model config saved by a Karras DPM-Solver still gives plain Euler /
 // LMS). Throws pictor::Error (unknown name, bad or unsupported config).
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const JsonConfig& config);
+// The same with diffusers' `from_config(config, timestep_spacing=...)` override (SD-Turbo's
+// "trailing"); an empty `name` keeps the config's own class, an empty spacing the config's.
+std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const JsonConfig& config,
+                                          const std::string& timestep_spacing);
 // The class named by the config's "_class_name" (PNDMScheduler, DDIMScheduler,
 // EulerDiscreteScheduler, EulerAncestralDiscreteScheduler, DPMSolverMultistepScheduler,
-// LMSDiscreteScheduler). Throws pictor::Error for a missing or unknown class.
+// LMSDiscreteScheduler, LCMScheduler). Throws pictor::Error for a missing or unknown class.
 std::unique_ptr<Scheduler> make_scheduler(const JsonConfig& config);
 // From a parsed config struct.
 std::unique_ptr<Scheduler> make_scheduler(const SchedulerConfig& config);

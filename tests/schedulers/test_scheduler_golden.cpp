@@ -197,3 +197,32 @@ TEST_CASE("betas and alphas_cumprod equal the reference float32 tables", "[sched
     CHECK(pictor::test::max_abs_diff(scheduler->betas(), ref.load("betas")) == 0.0);
     CHECK(pictor::test::max_abs_diff(scheduler->alphas_cumprod(), ref.load("alphas_cumprod")) == 0.0);
 }
+
+// SD-Turbo-style sampling (../shared/fixtures/turbo, README section 1): Euler and Euler ancestral
+// with timestep_spacing "trailing", 1, 2 and 4 steps, from the saved configs and as the CLI builds
+// them (`--scheduler euler_a --timestep-spacing trailing` over SD 1.5's PNDM config).
+TEST_CASE("Euler and Euler ancestral with trailing spacing match the SD-Turbo traces", "[schedulers][golden][turbo]") {
+    PICTOR_REQUIRE_FIXTURES(dir, "turbo");
+    PICTOR_REQUIRE_FIXTURES(sd, "sd-tiny");
+    const Case c = GENERATE(Case{"euler_trailing", "euler"}, Case{"euler_ancestral_trailing", "euler_a"});
+    const int n = GENERATE(1, 2, 4);
+    SECTION("from the saved config") {
+        auto scheduler = pictor::make_scheduler(pictor::JsonConfig::load(dir / "configs" / (std::string(c.fixture) + ".json")));
+        CHECK(scheduler->config().timestep_spacing == "trailing");
+        check_against_reference(*scheduler, dir, c.fixture, n);
+    }
+    SECTION("by name with the spacing override") {
+        const pictor::JsonConfig sd15 = pictor::JsonConfig::load(sd / "scheduler" / "scheduler_config.json");
+        auto scheduler = pictor::make_scheduler(c.cli, sd15, "trailing");
+        check_against_reference(*scheduler, dir, c.fixture, n);
+    }
+}
+
+TEST_CASE("a timestep spacing override keeps the model's own class when no name is given", "[schedulers]") {
+    PICTOR_REQUIRE_FIXTURES(sd, "sd-tiny");
+    const pictor::JsonConfig sd15 = pictor::JsonConfig::load(sd / "scheduler" / "scheduler_config.json");
+    auto scheduler = pictor::make_scheduler("", sd15, "trailing");
+    CHECK(scheduler->kind() == pictor::SchedulerKind::pndm);
+    CHECK(scheduler->config().timestep_spacing == "trailing");
+    CHECK_THROWS_WITH(pictor::make_scheduler("euler", sd15, "sideways"), Catch::Contains("unknown timestep_spacing \"sideways\""));
+}
