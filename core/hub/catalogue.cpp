@@ -60,6 +60,7 @@ std::vector<CatalogueEntry> make_builtins() {
     sd.builtin = true;
     out.push_back(sd);
 
+
     CatalogueEntry clip;
     clip.name = "clip-vit-base-patch32";
     clip.title = "CLIP ViT-B/32";
@@ -85,6 +86,56 @@ std::vector<CatalogueEntry> make_builtins() {
     out.push_back(torchvision_entry("resnet18", "ResNet18 (IMAGENET1K_V1)", "backbone for transfer learning",
                                     "https://download.pytorch.org/models/resnet18-f37072fd.pth",
                                     46830571));  // 44.7 MiB (torchvision docs)
+
+    // Few-step generation on a CPU (sizes are the repos' file sizes, rounded).
+    CatalogueEntry taesd;
+    taesd.name = "taesd";
+    taesd.title = "TAESD (tiny autoencoder)";
+    taesd.description = "fast decoder for SD 1.x/2.x latents: live previews, --decoder taesd";
+    taesd.kind = ModelKind::hf_repo;
+    taesd.repo_id = "madebyollin/taesd";
+    taesd.files = {{"config.json"}, {"diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin"}};
+    taesd.approx_size = 10 * kMB;  // 2.4M float32 parameters
+    taesd.builtin = true;
+    out.push_back(taesd);
+
+    CatalogueEntry lcm_lora;
+    lcm_lora.name = "lcm-lora-sdv1-5";
+    lcm_lora.title = "LCM-LoRA for SD 1.5";
+    lcm_lora.description = "4-step generation with any SD 1.5 model (--lora, --scheduler lcm, guidance 1)";
+    lcm_lora.kind = ModelKind::hf_repo;
+    lcm_lora.repo_id = "latent-consistency/lcm-lora-sdv1-5";
+    lcm_lora.files = {{"pytorch_lora_weights.safetensors"}};
+    lcm_lora.approx_size = 135 * kMB;
+    lcm_lora.builtin = true;
+    out.push_back(lcm_lora);
+
+    // The SD pipeline's component files, for the two full few-step models below.
+    const std::vector<std::vector<std::string>> pipeline_files = sd.files;
+
+    CatalogueEntry lcm;
+    lcm.name = "lcm-dreamshaper-v7";
+    lcm.title = "LCM Dreamshaper v7";
+    lcm.description = "LCM-distilled SD 1.5: 2-8 steps, guidance as an embedding";
+    lcm.kind = ModelKind::hf_repo;
+    lcm.repo_id = "SimianLuo/LCM_Dreamshaper_v7";
+    lcm.files = pipeline_files;
+    lcm.approx_size = 4270 * kMB;  // float32 UNet 3.44 GB + text encoder + VAE
+    lcm.builtin = true;
+    out.push_back(lcm);
+
+    CatalogueEntry turbo;
+    turbo.name = "sd-turbo";
+    turbo.title = "SD-Turbo";
+    turbo.description = "distilled SD 2.1: 1-4 steps at guidance 0 (Euler a, trailing)";
+    turbo.kind = ModelKind::hf_repo;
+    turbo.repo_id = "stabilityai/sd-turbo";
+    turbo.files = pipeline_files;
+    turbo.variants = {"fp16"};
+    turbo.approx_size = 5210 * kMB;  // UNet 3.46 GB + OpenCLIP-H text encoder 1.36 GB + VAE (float32)
+    turbo.approx_variant_size["fp16"] = 2605 * kMB;
+    turbo.builtin = true;
+    out.push_back(turbo);
     return out;
 }
 

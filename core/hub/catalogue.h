@@ -67,7 +67,8 @@ struct CatalogueEntry {
     std::uint64_t approx_size_for(const std::string& variant) const;
 };
 
-// The studio's own models (sd15, clip-vit-base-patch32, resnet50, resnet18), in that order.
+// The studio's own models (sd15, clip-vit-base-patch32, resnet50, resnet18, then the few-step
+// ones: taesd, lcm-lora-sdv1-5, lcm-dreamshaper-v7, sd-turbo), in that order.
 const std::vector<CatalogueEntry>& builtin_catalogue();
 
 // models.yaml beside core/settings' settings.yaml.

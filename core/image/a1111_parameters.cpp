@@ -1,5 +1,6 @@
 #include "core/image/a1111_parameters.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -393,6 +394,28 @@ bool set_string(std::string& field, const std::string& value) {
     return true;
 }
 
+constexpr const char* kLoraHashes = "Lora hashes";
+
+// "name: hash, name2: hash2" (A1111's Lora extension writes it so; names hold no ':' or ',').
+bool parse_lora_hashes(std::vector<std::pair<std::string, std::string>>& field, const std::string& value) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        const std::size_t comma = value.find(',', start);
+        const std::string_view item =
+            std::string_view(value).substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const std::size_t colon = item.find(':');
+        if (colon == std::string_view::npos) return false;
+        const std::string_view name = trim(item.substr(0, colon)), hash = trim(item.substr(colon + 1));
+        if (name.empty() || hash.empty()) return false;
+        out.emplace_back(std::string(name), std::string(hash));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    field = std::move(out);
+    return true;
+}
+
 // Fills the field for a known key; false when the value does not parse as the field's type.
 bool set_known(GenerationParameters& p, Known known, const std::string& value) {
     switch (known) {
@@ -508,6 +531,37 @@ std::optional<GenerationParameters> parse_parameters(std::string_view text) {
         p.extra.emplace_back(std::string(raw.key), std::move(value));
     }
     return p;
+}
+
+std::vector<std::pair<std::string, std::string>> lora_hashes(const GenerationParameters& p) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [key, value] : p.extra)
+        if (key == kLoraHashes) {
+            parse_lora_hashes(out, value);
+            break;
+        }
+    return out;
+}
+
+void set_lora_hashes(GenerationParameters& p, const std::vector<std::pair<std::string, std::string>>& hashes) {
+    // Ref: A1111 extensions-builtin/Lora/extra_networks_lora.py activate — the names lose ':' and
+    // ',' (remove_symbols), joined as "name: hash" with ", ".
+    std::string v;
+    for (const auto& [name, hash] : hashes) {
+        if (!v.empty()) v += ", ";
+        for (const char c : name)
+            if (c != ':' && c != ',') v += c;
+        v += ": ";
+        v += hash;
+    }
+    auto it = std::find_if(p.extra.begin(), p.extra.end(), [](const auto& e) { return e.first == kLoraHashes; });
+    if (hashes.empty()) {
+        if (it != p.extra.end()) p.extra.erase(it);
+    } else if (it != p.extra.end()) {
+        it->second = v;
+    } else {
+        p.extra.emplace_back(kLoraHashes, v);
+    }
 }
 
 // Ref: CPython float_repr (format code 'r'): shortest round-trip digits, fixed notation when the

@@ -96,6 +96,15 @@ std::string format_parameters(const GenerationParameters& p);
 // line after it is ambiguous: it is read as the parameters line.
 std::optional<GenerationParameters> parse_parameters(std::string_view text);
 
+// A1111's "Lora hashes" record of the LoRAs its prompt's <lora:NAME:...> tags named: an `extra`
+// entry (so a text read and written again keeps it where it was) whose value is
+// "name: hash, name2: hash2". lora_hashes reads it: items split at ',', each at its first ':', both
+// sides stripped; empty when the entry is absent or an item is not "name: hash". set_lora_hashes
+// writes it (the names without ':' and ',', as A1111 writes them) in place of an existing entry,
+// else after the other extras; an empty list removes the entry.
+std::vector<std::pair<std::string, std::string>> lora_hashes(const GenerationParameters& p);
+void set_lora_hashes(GenerationParameters& p, const std::vector<std::pair<std::string, std::string>>& hashes);
+
 // The sampler's one-name form: A1111 >= 1.9 writes the schedule apart ("Sampler: DPM++ 2M,
 // Schedule type: Karras"), older versions and Pictor write "DPM++ 2M Karras". Other schedule
 // types are left to the caller (they have no one-name form).

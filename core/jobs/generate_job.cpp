@@ -9,9 +9,13 @@
 
 #include "core/image/a1111_parameters.h"
 #include "core/image/image_io.h"
+#include "core/image/resize.h"
 #include "core/io/safetensors.h"
 #include "core/jobs/job_support.h"
+#include "core/jobs/prompt_settings.h"
+#include "core/jobs/sd_lora.h"
 #include "core/jobs/sd_model.h"
+#include "core/jobs/taesd_model.h"
 #include "core/pipelines/txt2img.h"
 #include "core/schedulers/scheduler.h"
 
@@ -61,6 +65,24 @@ private:
     JobSink& sink_;
 };
 
+// Ref: diffusers/image_processor.py VaeImageProcessor.preprocess (0.21.4): RGB, the size floored
+// to multiples of 8 (a Lanczos resize only when that changes it), x / 255 * 2 - 1, NCHW.
+at::Tensor load_init_image(const fs::path& file, int width, int height) {
+    at::Tensor rgb;
+    try {
+        rgb = to_rgb(read_image(file));
+    } catch (const Error& e) {
+        throw InvalidRequest("init image '" + file.string() + "' cannot be read: " + e.what());
+    }
+    const int w = width > 0 ? width : int(rgb.size(1)) / 8 * 8;
+    const int h = height > 0 ? height : int(rgb.size(0)) / 8 * 8;
+    if (w < 8 || h < 8)
+        throw InvalidRequest("init image '" + file.string() + "' is " + std::to_string(rgb.size(1)) + "x" +
+                             std::to_string(rgb.size(0)) + " pixels; img2img needs at least 8x8");
+    if (w != rgb.size(1) || h != rgb.size(0)) rgb = pillow_resize(rgb, w, h, ResampleFilter::lanczos);
+    return (rgb.permute({2, 0, 1}).unsqueeze(0).to(at::kFloat) / 255.0) * 2.0 - 1.0;
+}
+
 at::Tensor load_latents(const fs::path& file) {
     const SafetensorsFile f(file);
     if (!f.contains("latents")) throw InvalidRequest("latents file '" + file.string() + "' has no tensor named 'latents'");
@@ -80,10 +102,22 @@ void validate(const GenerateRequest& r) {
                              " prompts)");
     require_range(r.images_per_prompt, 1, kMaxImagesPerPrompt, "images per prompt");
     validate_settings({r.steps, r.guidance, r.width, r.height, true, r.scheduler, r.device, r.dtype});
-    if (!r.latents_file.empty()) {
-        require_file(r.latents_file, "latents file");
-        if (r.seed) throw InvalidRequest("a seed and a latents file exclude each other");
+    validate_prompt_settings(r.prompt_syntax, r.clip_skip, r.prompts, r.negative_prompts);
+    if (!r.latents_file.empty()) require_file(r.latents_file, "latents file");
+    if (!r.init_image.empty()) {
+        require_file(r.init_image, "init image");
+        require_range(r.strength, 0, 1, "strength");
+        if (r.strength == 0) throw InvalidRequest("strength must be greater than 0 (0 would return the init image)");
+        if (!r.latents_file.empty()) throw InvalidRequest("an init image and a latents file exclude each other");
     }
+    // LCM samples on its 50-step distillation grid (an LCM model's own scheduler is checked when it runs).
+    if ((r.scheduler == "lcm" || r.scheduler == "LCM") && r.steps > 50)
+        throw InvalidRequest("steps must be at most 50 with the LCM scheduler (its original_inference_steps), got " +
+                             std::to_string(r.steps));
+    if (!r.timestep_spacing.empty() && r.timestep_spacing != "leading" && r.timestep_spacing != "linspace" &&
+        r.timestep_spacing != "trailing")
+        throw InvalidRequest("timestep spacing must be leading, linspace or trailing, got '" + r.timestep_spacing + "'");
+    lora_set_for(r.loras, r.prompts, r.lora_folders);  // every file and tag resolves
     if (r.out_dir.empty()) throw InvalidRequest("output folder is not set");
     std::error_code ec;
     if (fs::exists(r.out_dir, ec) && !fs::is_directory(r.out_dir, ec))
@@ -101,12 +135,34 @@ GenerateResult run_generate(const GenerateRequest& r, JobSink& sink, ModelCache&
     p.width = r.width;
     p.height = r.height;
     p.scheduler = r.scheduler;
+    p.timestep_spacing = r.timestep_spacing;
     p.seed = r.seed;
     p.preview_every = r.preview_every;
+    p.prompt_syntax = parse_prompt_syntax(r.prompt_syntax);
+    p.clip_skip = r.clip_skip;
     if (!r.latents_file.empty()) p.latents = load_latents(r.latents_file);
+    if (!r.init_image.empty()) {
+        p.init_image = load_init_image(r.init_image, r.width, r.height);
+        p.strength = r.strength;
+    }
 
-    const SdRun run{r.model, r.device, r.dtype, r.width, r.height, int64_t(r.prompts.size()) * r.images_per_prompt, r.guidance > 1.0};
+    SdRun run{r.model, r.device, r.dtype, r.width, r.height, int64_t(r.prompts.size()) * r.images_per_prompt, r.guidance > 1.0};
+    if (p.init_image.defined()) {  // the init image's size is the output size
+        run.width = int(p.init_image.size(3));
+        run.height = int(p.init_image.size(2));
+    }
+    run.config = r.config;  // single-file checkpoints only
+    run.ema = r.ema;
+    run.loras = lora_set_for(r.loras, r.prompts, r.lora_folders);
+    // A LoRA given outside the prompt is recorded in it as the tag that reruns it (A1111 records
+    // LoRAs only as prompt tags); txt2img cuts tags out before encoding, so the image is the same.
+    for (std::string& prompt : p.prompts)
+        for (const LoraRequest& l : r.loras) {
+            const std::string tag = lora_tag_text(lora_name_of_file(l.file), l.text_encoder_scale, l.unet_scale);
+            if (prompt.find(tag) == std::string::npos) prompt += " " + tag;
+        }
     const std::shared_ptr<StableDiffusion> model = stable_diffusion_for(run, cache, sink);
+    require_clip_skip_fits(r.clip_skip, model->text_encoder->text_model->config.num_hidden_layers);
 
     if (p.latents.defined() && p.latents.dim() == 4) {
         // The image size follows from explicit latents when not given.
@@ -114,6 +170,13 @@ GenerateResult run_generate(const GenerateRequest& r, JobSink& sink, ModelCache&
         if (p.width == 0) p.width = int(p.latents.size(3) * factor);
         if (p.height == 0) p.height = int(p.latents.size(2) * factor);
     }
+
+    if (!r.decoder.empty()) {
+        p.decoder = taesd_for(r.decoder, model->placement, cache, sink);
+        p.decoder_name = fs::path(r.decoder).filename().string();
+        if (p.decoder_name.empty() || r.decoder == kTaesdCatalogueName) p.decoder_name = "taesd";
+    }
+    if (p.preview_every > 0) p.preview_decoder = p.decoder ? p.decoder : local_preview_taesd(model->placement, cache, sink);
 
     GenerateBridge bridge(sink);
     const Txt2ImgResult out = txt2img(*model, p, bridge);
@@ -148,8 +211,11 @@ GenerateResult run_generate(const GenerateRequest& r, JobSink& sink, ModelCache&
         if (r.keep_pixels) image.pixels = to_rgb8(float_to_u8(out.images[i]));
         result.images.push_back(std::move(image));
     }
-    if (!r.save_tensors.empty())
-        write_safetensors(r.save_tensors, {{"images", out.images}, {"initial_latents", out.initial_latents}});
+    if (!r.save_tensors.empty()) {
+        TensorMap tensors{{"images", out.images}, {"initial_latents", out.initial_latents}};
+        if (out.init_latents.defined()) tensors["init_latents"] = out.init_latents;
+        write_safetensors(r.save_tensors, tensors);
+    }
     return result;
 }
 
@@ -172,8 +238,13 @@ GenerateRequest request_from_parameters(const GenerationParameters& g) {
             throw InvalidRequest("sampler '" + sampler + "' is not supported; Pictor has " + known_schedulers());
         r.scheduler = sampler;
     }
-    if (g.clip_skip > 1)
-        throw InvalidRequest("Clip skip " + std::to_string(g.clip_skip) + " is not supported yet (only 1, the default)");
+    if (g.clip_skip > 0) r.clip_skip = g.clip_skip;  // validate() checks the range
+    if (g.denoising_strength) r.strength = *g.denoising_strength;  // with --init-image it reruns img2img
+    for (const auto& [key, value] : g.extra) {
+        if (key == "Timestep spacing") r.timestep_spacing = value;  // validate() checks it
+        if (key == "Prompt syntax") r.prompt_syntax = value;        // Pictor's, written only for "plain"
+        if (key == "VAE" && value == "taesd") r.decoder = kTaesdCatalogueName;
+    }
     return r;
 }
 

@@ -5,6 +5,9 @@
 #include "core/io/json_config.h"
 #include "core/jobs/job_support.h"
 #include "core/jobs/memory_estimate.h"
+#include "core/jobs/sd_lora.h"
+#include "core/io/torch_checkpoint.h"
+#include "core/models/sd/single_file.h"
 #include "core/schedulers/scheduler.h"
 
 namespace pictor::jobs::detail {
@@ -25,8 +28,8 @@ Placement placement_of(const std::string& device, const std::string& requested_d
     const bool cuda = device == "cuda";
     p.placement.device = c10::Device(cuda ? c10::kCUDA : c10::kCPU);
     const std::string dtype = requested_dtype.empty() ? (cuda ? "f16" : "f32") : requested_dtype;
-    p.placement.dtype = dtype == "f16" ? c10::kHalf : c10::kFloat;
-    p.bytes_per_value = dtype == "f16" ? 2 : 4;
+    p.placement.dtype = dtype == "f16" ? c10::kHalf : dtype == "bf16" ? c10::kBFloat16 : c10::kFloat;
+    p.bytes_per_value = dtype == "f32" ? 4 : 2;
     p.key = dtype + "|" + device;
     return p;
 }
@@ -38,6 +41,18 @@ int default_size(const fs::path& model_dir) {
         return int(unet.get_int("sample_size", 64) * 8);
     } catch (const Error&) {
         return 512;
+    }
+}
+
+// The same for a single-file checkpoint: from its safetensors header (cheap); a .ckpt must be
+// unpickled whole to know, so its estimate assumes 512.
+int single_file_default_size(const fs::path& file, const SingleFileOptions& options) {
+    try {
+        if (is_zip_file(file)) return 512;
+        const SingleFileArchitecture arch = single_file_architecture(file, weight_file_shapes(file), options);
+        return int(arch.unet.sample_size << (arch.vae.block_out_channels.size() - 1));
+    } catch (const Error&) {
+        return 512;  // the load reports what is wrong
     }
 }
 
@@ -66,20 +81,27 @@ void validate_settings(const GenerationSettings& g) {
     if (!g.scheduler.empty() && !known_scheduler(g.scheduler))
         throw InvalidRequest("scheduler '" + g.scheduler + "' is not one of " + known_schedulers());
     if (g.device != "cpu" && g.device != "cuda") throw InvalidRequest("device must be cpu or cuda, got '" + g.device + "'");
-    if (!g.dtype.empty() && g.dtype != "f32" && g.dtype != "f16")
-        throw InvalidRequest("dtype must be f32 or f16, got '" + g.dtype + "'");
+    if (!g.dtype.empty() && g.dtype != "f32" && g.dtype != "f16" && g.dtype != "bf16")
+        throw InvalidRequest("dtype must be f32, bf16 or f16, got '" + g.dtype + "'");
     if (g.device == "cpu" && g.dtype == "f16")
-        throw InvalidRequest("dtype f16 runs on CUDA only; on the CPU Stable Diffusion runs in f32");
+        throw InvalidRequest("dtype f16 runs on CUDA only; on the CPU Stable Diffusion runs in f32 or bf16");
 }
 
 std::shared_ptr<StableDiffusion> stable_diffusion_for(const SdRun& run, ModelCache& cache, JobSink& sink) {
     const ResolvedModel resolved = resolve_for(run.reference, "Stable Diffusion model");
-    if (!resolved.is_diffusers_pipeline())
+    // One original-layout checkpoint file (A1111 / civitai): converted on load.
+    const bool single_file = resolved.is_file();
+    SingleFileOptions file_options;
+    file_options.config = run.config;
+    file_options.ema = run.ema;
+    if (!single_file && !run.config.empty())
+        throw InvalidRequest("--config applies to a single checkpoint file; '" + run.reference + "' is a folder");
+    if (!single_file && !resolved.is_diffusers_pipeline())
         fail("model '" + run.reference + "' is not a diffusers Stable Diffusion folder (no model_index.json in '" +
              resolved.path.string() + "')");
     const Placement placement = placement_of(run.device, run.dtype);
 
-    const int size = default_size(resolved.path);
+    const int size = single_file ? single_file_default_size(resolved.path, file_options) : default_size(resolved.path);
     const int width = run.width > 0 ? run.width : size, height = run.height > 0 ? run.height : size;
     const uint64_t weights = weights_in_memory_bytes(resolved.path, placement.bytes_per_value);
     const GenerationMemory need =
@@ -92,9 +114,19 @@ std::shared_ptr<StableDiffusion> stable_diffusion_for(const SdRun& run, ModelCac
                             ? "VAE decoder " + format_bytes(need.vae_activations)
                             : "UNet activations " + format_bytes(need.unet_activations)));
 
-    const std::string key = "sd|" + resolved.path.string() + "|" + placement.key;
+    std::string key = "sd|" + resolved.path.string() + "|" + placement.key;
+    if (single_file)  // the same file with another config or EMA choice is another model
+        key += "|" + modification_stamp(resolved.path) + "|config=" + run.config + (run.ema ? "|ema" : "");
     std::shared_ptr<StableDiffusion> model = cache.get<StableDiffusion>(key, weights, [&] {
         sink.on_stage("loading Stable Diffusion");
+        if (single_file) {
+            std::vector<std::string> notes;
+            auto sd = std::make_shared<StableDiffusion>(
+                load_stable_diffusion_file(resolved.path, file_options, placement.placement, &notes));
+            for (const std::string& note : notes) sink.on_message(note);
+            sd->model_hash = short_model_hash(resolved.path);  // A1111 hashes the checkpoint file
+            return sd;
+        }
         auto sd = std::make_shared<StableDiffusion>(load_stable_diffusion(resolved.path, placement.placement));
         try {
             sd->model_hash = short_model_hash(find_weight_file(resolved.path / "unet"));
@@ -103,6 +135,7 @@ std::shared_ptr<StableDiffusion> stable_diffusion_for(const SdRun& run, ModelCac
         return sd;
     });
     model->reference = portable_reference(run.reference, resolved);
+    apply_lora_set(*model, run.loras, sink);  // a no-op when the model already has this set
     return model;
 }
 

@@ -4,9 +4,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/jobs/job_sink.h"
 #include "core/jobs/model_cache.h"
+#include "core/models/sd/lora_state.h"
 #include "core/pipelines/txt2img.h"
 
 namespace pictor::jobs::detail {
@@ -18,6 +20,13 @@ struct SdRun {
     int width = 0, height = 0;  // 0 = the model's size
     int64_t batch = 1;      // latents per UNet call, before CFG doubling
     bool cfg = true;
+    // A single-file checkpoint (model.diffusion_model.* keys): its architecture config and EMA
+    // choice (core/models/sd/single_file.h); ignored for diffusers folders.
+    std::string config;
+    bool ema = false;
+    // The LoRAs to merge (core/jobs/sd_lora.h); empty = the base weights. The cache keys on the
+    // base model only: the cached instance gets this set merged (or taken out) before it is returned.
+    std::vector<LoraUse> loras;
 };
 
 // The settings every Stable Diffusion job shares, validated in one place: steps 1..1000, guidance

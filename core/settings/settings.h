@@ -27,6 +27,14 @@ struct ModelSettings {
     bool operator==(const ModelSettings&) const = default;
 };
 
+// A LoRA of generation.loras: a file (or diffusers LoRA folder, or a catalogue name such as
+// lcm-lora-sdv1-5) merged at `strength` into both the UNet and the text encoder.
+struct LoraSetting {
+    std::string file;
+    double strength = 1.0;  // finite, -100..100
+    bool operator==(const LoraSetting&) const = default;
+};
+
 struct GenerationSettings {
     std::string prompt;
     std::string negative_prompt;
@@ -37,6 +45,13 @@ struct GenerationSettings {
     int height = 0;
     std::string scheduler;        // pndm, ddim, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, lms (or display names)
     int64_t seed = 0;             // -1: random
+    // Few-step generation and LoRAs (the studio's sampler panel; the CLI takes them as options).
+    std::string timestep_spacing;  // "" = the scheduler's | leading | linspace | trailing
+    std::string decoder;           // "" = the model's VAE | a TAESD: AutoencoderTiny folder, repo id, "taesd"
+    std::string dtype;             // "" = f32 on cpu, f16 on cuda | f32 | bf16 | f16
+    std::string prompt_syntax;     // a1111 | plain
+    int clip_skip = 0;             // 1..12
+    std::vector<LoraSetting> loras;
     bool operator==(const GenerationSettings&) const = default;
 };
 
@@ -77,6 +92,8 @@ struct Settings {
     std::string device;          // cpu | cuda | cuda:N
     int threads = 0;             // >= 0, 0 = one per usable CPU
     std::string output_folder;   // "" = default_output_folder()
+    // Where <lora:NAME:...> finds NAME.safetensors (searched in order, with subfolders); "~/" expanded.
+    std::vector<std::string> lora_folders;
     GenerationSettings generation;
     std::vector<LabelPreset> label_presets;  // >= 1, unique names
     TrainingPreset training;
@@ -117,5 +134,8 @@ std::filesystem::path default_output_folder();
 
 // settings.output_folder with "~/" expanded, or default_output_folder() when it is empty.
 std::filesystem::path output_folder(const Settings& settings);
+
+// settings.lora_folders with "~/" expanded (a "~/" folder is dropped when HOME is not set).
+std::vector<std::filesystem::path> lora_folders(const Settings& settings);
 
 }  // namespace pictor

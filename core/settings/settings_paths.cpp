@@ -54,6 +54,13 @@ fs::path default_output_folder() {
     return *home / "Pictures" / "Pictor";
 }
 
+std::vector<fs::path> lora_folders(const Settings& settings) {
+    std::vector<fs::path> out;
+    for (const std::string& f : settings.lora_folders)
+        if (auto expanded = expand_user(f)) out.push_back(*expanded);
+    return out;
+}
+
 fs::path output_folder(const Settings& settings) {
     const std::string& f = settings.output_folder;
     if (f.empty()) return default_output_folder();

@@ -37,6 +37,7 @@ void read_settings(Reader& r, const YAML::Node& root, Settings& s) {
         {"device", str(s.device)},
         {"threads", i32(s.threads)},
         {"output_folder", str(s.output_folder)},
+        {"lora_folders", list(s.lora_folders)},
         {"generation", [&](const YAML::Node& n, const std::string& p) {
              GenerationSettings& g = s.generation;
              r.mapping(n, p, Fields{{"prompt", str(g.prompt)},
@@ -47,7 +48,19 @@ void read_settings(Reader& r, const YAML::Node& root, Settings& s) {
                                     {"width", i32(g.width)},
                                     {"height", i32(g.height)},
                                     {"scheduler", str(g.scheduler)},
-                                    {"seed", i64(g.seed)}});
+                                    {"seed", i64(g.seed)},
+                                    {"timestep_spacing", str(g.timestep_spacing)},
+                                    {"decoder", str(g.decoder)},
+                                    {"dtype", str(g.dtype)},
+                                    {"prompt_syntax", str(g.prompt_syntax)},
+                                    {"clip_skip", i32(g.clip_skip)},
+                                    {"loras", [&](const YAML::Node& ln, const std::string& lp) {
+                                         g.loras = r.objects<LoraSetting>(ln, lp, [&](const YAML::Node& item, const std::string& ip) {
+                                             LoraSetting l;
+                                             r.mapping(item, ip, Fields{{"file", str(l.file)}, {"strength", num(l.strength)}});
+                                             return l;
+                                         });
+                                     }}});
          }},
         {"label_presets", [&](const YAML::Node& n, const std::string& p) {
              s.label_presets = r.objects<LabelPreset>(n, p, [&](const YAML::Node& item, const std::string& ip) {

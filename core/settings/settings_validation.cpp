@@ -20,8 +20,8 @@ namespace {
 // depend on the scheduler library.
 const std::vector<std::string>& known_schedulers() {
     static const std::vector<std::string> names{
-        "pndm", "ddim", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lms",
-        "PNDM", "DDIM", "Euler", "Euler a", "DPM++ 2M", "DPM++ 2M Karras", "LMS"};
+        "pndm", "ddim", "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "lms", "lcm",
+        "PNDM", "DDIM", "Euler", "Euler a", "DPM++ 2M", "DPM++ 2M Karras", "LMS", "LCM"};
     return names;
 }
 
@@ -63,9 +63,26 @@ std::optional<Problem> first_problem(const Settings& s) {
     if (std::find(schedulers.begin(), schedulers.end(), g.scheduler) == schedulers.end()) {
         return Problem{"generation.scheduler",
                        "unknown scheduler " + quoted(g.scheduler) + " (expected one of " +
-                           join(std::vector<std::string>(schedulers.begin(), schedulers.begin() + 7), ", ") + ")"};
+                           join(std::vector<std::string>(schedulers.begin(), schedulers.begin() + 8), ", ") + ")"};
     }
     if (g.seed < -1) return Problem{"generation.seed", "must be -1 (random) or >= 0, got " + std::to_string(g.seed)};
+    const auto one_of = [](const std::string& v, std::initializer_list<const char*> allowed) {
+        return std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return v == a; });
+    };
+    if (!one_of(g.timestep_spacing, {"", "leading", "linspace", "trailing"}))
+        return Problem{"generation.timestep_spacing", "expected \"\", leading, linspace or trailing, got " + quoted(g.timestep_spacing)};
+    if (!one_of(g.dtype, {"", "f32", "bf16", "f16"}))
+        return Problem{"generation.dtype", "expected \"\", f32, bf16 or f16, got " + quoted(g.dtype)};
+    if (!one_of(g.prompt_syntax, {"a1111", "plain"}))
+        return Problem{"generation.prompt_syntax", "expected a1111 or plain, got " + quoted(g.prompt_syntax)};
+    if (g.clip_skip < 1 || g.clip_skip > 12)
+        return Problem{"generation.clip_skip", "must be in 1..12, got " + std::to_string(g.clip_skip)};
+    for (size_t i = 0; i < g.loras.size(); ++i) {
+        const std::string at = "generation.loras[" + std::to_string(i) + "]";
+        if (g.loras[i].file.empty()) return Problem{at + ".file", "must not be empty"};
+        if (!std::isfinite(g.loras[i].strength) || std::fabs(g.loras[i].strength) > 100)
+            return Problem{at + ".strength", "must be a finite number in -100..100, got " + fmt(g.loras[i].strength)};
+    }
 
     if (s.label_presets.empty()) return Problem{"label_presets", "needs at least one preset"};
     std::set<std::string> preset_names;

@@ -44,6 +44,8 @@ std::string settings_to_yaml(const Settings& s) {
     e << YAML::Key << "device" << YAML::Value << YAML::DoubleQuoted << s.device;
     e << YAML::Key << "threads" << YAML::Value << s.threads;
     e << YAML::Key << "output_folder" << YAML::Value << YAML::DoubleQuoted << s.output_folder;
+    e << YAML::Key << "lora_folders" << YAML::Value;
+    emit_strings(e, s.lora_folders);
 
     const GenerationSettings& g = s.generation;
     e << YAML::Key << "generation" << YAML::Value << YAML::BeginMap;
@@ -56,6 +58,19 @@ std::string settings_to_yaml(const Settings& s) {
     e << YAML::Key << "height" << YAML::Value << g.height;
     e << YAML::Key << "scheduler" << YAML::Value << YAML::DoubleQuoted << g.scheduler;
     e << YAML::Key << "seed" << YAML::Value << g.seed;
+    e << YAML::Key << "timestep_spacing" << YAML::Value << YAML::DoubleQuoted << g.timestep_spacing;
+    e << YAML::Key << "decoder" << YAML::Value << YAML::DoubleQuoted << g.decoder;
+    e << YAML::Key << "dtype" << YAML::Value << YAML::DoubleQuoted << g.dtype;
+    e << YAML::Key << "prompt_syntax" << YAML::Value << YAML::DoubleQuoted << g.prompt_syntax;
+    e << YAML::Key << "clip_skip" << YAML::Value << g.clip_skip;
+    e << YAML::Key << "loras" << YAML::Value << YAML::BeginSeq;
+    for (const LoraSetting& l : g.loras) {
+        e << YAML::Flow << YAML::BeginMap;
+        e << YAML::Key << "file" << YAML::Value << YAML::DoubleQuoted << l.file;
+        e << YAML::Key << "strength" << YAML::Value << number_text(l.strength);
+        e << YAML::EndMap;
+    }
+    e << YAML::EndSeq;
     e << YAML::EndMap;
 
     e << YAML::Key << "label_presets" << YAML::Value << YAML::BeginSeq;

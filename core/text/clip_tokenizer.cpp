@@ -156,10 +156,13 @@ struct ClipTokenizer::Impl {
         return index;
     }
 
-    void load_vocab(const fs::path& path) {
+    void load_vocab(const fs::path& path) { load_vocab_text(read_file(path, "tokenizer vocabulary"), path); }
+
+    // `path` names the text in messages (it may be an embedded resource).
+    void load_vocab_text(const std::string& text, const fs::path& path) {
         nlohmann::json j;
         try {
-            j = nlohmann::json::parse(read_file(path, "tokenizer vocabulary"));
+            j = nlohmann::json::parse(text);
         } catch (const nlohmann::json::exception& e) {
             fail("invalid JSON in " + path.string() + ": " + e.what());
         }
@@ -173,8 +176,9 @@ struct ClipTokenizer::Impl {
         for (const auto& [token, id] : vocab) intern(token);
     }
 
-    void load_merges(const fs::path& path) {
-        std::string text = read_file(path, "tokenizer merges");
+    void load_merges(const fs::path& path) { load_merges_text(read_file(path, "tokenizer merges"), path); }
+
+    void load_merges_text(std::string text, const fs::path& path) {
         // Ref: CLIPTokenizer.__init__: read().strip().split("\n")[1 : 49152 - 256 - 2 + 1].
         const auto first = text.find_first_not_of(" \t\r\n\f\v");
         const auto last = text.find_last_not_of(" \t\r\n\f\v");
@@ -437,6 +441,20 @@ ClipTokenizer::ClipTokenizer(const fs::path& vocab_json, const fs::path& merges_
     impl_->load_vocab(vocab_json);
     impl_->load_merges(merges_txt);
     impl_->finish(vocab_json);
+}
+
+ClipTokenizer ClipTokenizer::from_memory(const std::string& vocab_json, const std::string& merges_txt,
+                                         const std::string& source, const std::string& pad_token) {
+    auto impl = std::make_shared<Impl>();
+    try {
+        impl->pad = pad_token;
+        impl->load_vocab_text(vocab_json, source + " vocab.json");
+        impl->load_merges_text(merges_txt, source + " merges.txt");
+        impl->finish(source);
+    } catch (const Error& e) {
+        throw e.with_context("loading CLIP tokenizer from " + source);
+    }
+    return ClipTokenizer(std::move(impl));
 }
 
 ClipTokenizer ClipTokenizer::load(const fs::path& dir) {

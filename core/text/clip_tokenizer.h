@@ -48,6 +48,10 @@ public:
     // `tokenizer_config.json` / `special_tokens_map.json` in the same folder when present
     // (HF defaults otherwise: `<|startoftext|>`, `<|endoftext|>` ×3, 77).
     static ClipTokenizer load(const std::filesystem::path& dir);
+    // From in-memory vocab.json / merges.txt texts (e.g. embedded resources), with the HF default
+    // special tokens except `pad_token` (SD 2.x's tokenizer pads with "!"); `source` names them.
+    static ClipTokenizer from_memory(const std::string& vocab_json, const std::string& merges_txt,
+                                     const std::string& source, const std::string& pad_token = "<|endoftext|>");
     // From explicit files with the HF default special tokens.
     ClipTokenizer(const std::filesystem::path& vocab_json, const std::filesystem::path& merges_txt);
 

@@ -10,5 +10,6 @@ namespace pictor::resources {
 std::string_view default_settings_yaml();  // resources/default_settings.yaml
 std::string_view imagenet_classes_txt();   // resources/imagenet_classes.txt
 std::string_view imagenet_groups_json();   // resources/imagenet_groups.json
+std::string_view clip_bpe_merges_txt();    // resources/clip_bpe_merges.txt (OpenAI CLIP's public BPE merges)
 
 }  // namespace pictor::resources

@@ -64,9 +64,9 @@ struct World {
 
 }  // namespace
 
-TEST_CASE("the built-in catalogue lists the studio's four models with their files and sizes", "[hub][catalogue]") {
+TEST_CASE("the built-in catalogue lists the studio's models with their files and sizes", "[hub][catalogue]") {
     const auto& entries = builtin_catalogue();
-    REQUIRE(entries.size() == 4);
+    REQUIRE(entries.size() == 8);
     const CatalogueEntry& sd = entries[0];
     CHECK(sd.name == "sd15");
     CHECK(sd.repo_id == "stable-diffusion-v1-5/stable-diffusion-v1-5");
@@ -84,6 +84,12 @@ TEST_CASE("the built-in catalogue lists the studio's four models with their file
     CHECK(entries[2].reference() == "resnet50-11ad3fa6.pth");
     CHECK(torch_hash_prefix(entries[2].file_name()) == std::optional<std::string>("11ad3fa6"));
     CHECK(entries[3].url == "https://download.pytorch.org/models/resnet18-f37072fd.pth");
+    // The few-step models of CPU generation.
+    CHECK(entries[4].repo_id == "madebyollin/taesd");
+    CHECK(entries[5].repo_id == "latent-consistency/lcm-lora-sdv1-5");
+    CHECK(entries[6].repo_id == "SimianLuo/LCM_Dreamshaper_v7");
+    CHECK(entries[7].repo_id == "stabilityai/sd-turbo");
+    CHECK(entries[7].files == sd.files);
     for (const auto& e : entries) {
         CHECK(e.builtin);
         CHECK(e.approx_size > 0);
@@ -94,7 +100,8 @@ TEST_CASE("user entries persist in models.yaml and are validated", "[hub][catalo
     test::TempDir dir;
     const fs::path path = dir / "config" / "models.yaml";
     Catalogue c = Catalogue::load(path);
-    CHECK(c.entries().size() == 4);
+    const size_t builtins = builtin_catalogue().size();
+    CHECK(c.entries().size() == builtins);
     c.add_hf_repo("org/tiny", "", "main", {"*.json"});
     fs::create_directories(dir / "my-folder");
     c.add_local_folder(dir / "my-folder", "mine");
@@ -104,7 +111,7 @@ TEST_CASE("user entries persist in models.yaml and are validated", "[hub][catalo
     c.save();
 
     const Catalogue again = Catalogue::load(path);
-    REQUIRE(again.entries().size() == 6);
+    REQUIRE(again.entries().size() == builtins + 2);
     const CatalogueEntry* tiny = again.find("tiny");
     REQUIRE(tiny);
     CHECK(tiny->repo_id == "org/tiny");
@@ -121,7 +128,7 @@ TEST_CASE("user entries persist in models.yaml and are validated", "[hub][catalo
     CHECK(edit.remove("tiny"));
     CHECK_FALSE(edit.remove("tiny"));
     edit.save();
-    CHECK(Catalogue::load(path).entries().size() == 5);
+    CHECK(Catalogue::load(path).entries().size() == builtins + 1);
 }
 
 TEST_CASE("a malformed models.yaml names the file, line and field", "[hub][catalogue]") {
@@ -137,7 +144,7 @@ TEST_CASE("a malformed models.yaml names the file, line and field", "[hub][catal
     CHECK_THROWS_WITH(load_text("models: 3\n"), Catch::Contains("'models' must be a list"));
     CHECK_THROWS_WITH(load_text("models:\n  - repo: bad\n"), Catch::Contains("not a Hugging Face repo id"));
     CHECK_THROWS_WITH(load_text("models:\n  - repo: a/sd15x\n    name: sd15\n"), Catch::Contains("already in the catalogue"));
-    CHECK(load_text("").entries().size() == 4);
+    CHECK(load_text("").entries().size() == builtin_catalogue().size());
 }
 
 TEST_CASE("pull, status and verify of a Hub model, and io's resolver reads the result", "[hub][catalogue]") {

@@ -12,6 +12,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/command.h"
+#include "core/hub/catalogue.h"
 #include "core/util/error.h"
 #include "tests/hub/fake_hub.h"
 #include "tests/support/fixtures.h"
@@ -100,7 +101,7 @@ TEST_CASE("pictor-cli models: add, list, pull, verify, remove", "[hub][cli]") {
     r = models({"list", "--json"});
     REQUIRE(r.code == 0);
     nlohmann::json list = nlohmann::json::parse(r.out);
-    CHECK(list.size() == 5);
+    CHECK(list.size() == hub::builtin_catalogue().size() + 1);
     CHECK(entry(list, "sd15")["status"] == "missing");
     CHECK(entry(list, "sd15")["approx_variant_size_bytes"]["fp16"].get<std::uint64_t>() > 0);
     CHECK(entry(list, "tiny")["status"] == "missing");
@@ -139,7 +140,7 @@ TEST_CASE("pictor-cli models: add, list, pull, verify, remove", "[hub][cli]") {
 
     r = models({"remove", "tiny"});
     CHECK(r.code == 0);
-    CHECK(nlohmann::json::parse(models({"list", "--json"}).out).size() == 4);
+    CHECK(nlohmann::json::parse(models({"list", "--json"}).out).size() == hub::builtin_catalogue().size());
 }
 
 TEST_CASE("pictor-cli models: usage and download errors", "[hub][cli]") {

@@ -280,3 +280,42 @@ TEST_CASE("settings_path and output folders follow XDG", "[settings]") {
         CHECK(output_folder(s) == fs::path("/abs/out"));
     }
 }
+
+TEST_CASE("few-step and LoRA generation settings: defaults, round trip, invalid values", "[settings]") {
+    const Settings d = defaults();
+    CHECK(d.generation.timestep_spacing.empty());
+    CHECK(d.generation.decoder.empty());
+    CHECK(d.generation.dtype.empty());
+    CHECK(d.generation.prompt_syntax == "a1111");
+    CHECK(d.generation.clip_skip == 1);
+    CHECK(d.generation.loras.empty());
+
+    test::TempDir tmp;
+    Settings s = d;
+    s.generation.scheduler = "lcm";
+    s.generation.guidance_scale = 0;
+    s.generation.timestep_spacing = "trailing";
+    s.generation.decoder = "/models/taesd, tiny";
+    s.generation.dtype = "bf16";
+    s.generation.prompt_syntax = "plain";
+    s.generation.clip_skip = 2;
+    s.generation.loras = {{"/loras/fox: v2.safetensors", 0.7}, {"lcm-lora-sdv1-5", -1.5}};
+    save_settings(tmp / "settings.yaml", s);
+    const auto r = load_settings(tmp / "settings.yaml");
+    CHECK(r.warnings.empty());
+    CHECK(r.settings == s);
+
+    const auto user = parse_settings("generation:\n  loras:\n    - {file: a.safetensors}\n", "user.yaml");
+    REQUIRE(user.settings.generation.loras.size() == 1);
+    CHECK(user.settings.generation.loras[0].strength == 1.0);  // the default strength
+
+    CHECK(parse_error("generation:\n  timestep_spacing: evenly\n").find("generation.timestep_spacing: expected") != std::string::npos);
+    CHECK(parse_error("generation:\n  dtype: f64\n").find("generation.dtype: expected") != std::string::npos);
+    CHECK(parse_error("generation:\n  prompt_syntax: comfy\n").find("generation.prompt_syntax: expected a1111 or plain") != std::string::npos);
+    CHECK(parse_error("generation:\n  clip_skip: 13\n").find("generation.clip_skip: must be in 1..12") != std::string::npos);
+    CHECK(parse_error("generation:\n  loras:\n    - {file: \"\"}\n").find("generation.loras[0].file: must not be empty") != std::string::npos);
+    CHECK(parse_error("generation:\n  loras:\n    - {file: a, strength: .inf}\n").find("generation.loras[0].strength") != std::string::npos);
+    const auto unknown = parse_settings("generation:\n  loras:\n    - {file: a, scale: 1}\n", "user.yaml");
+    REQUIRE(unknown.warnings.size() == 1);
+    CHECK(unknown.warnings[0].find("generation.loras[0].scale") != std::string::npos);
+}

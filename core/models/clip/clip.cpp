@@ -249,7 +249,10 @@ CLIPTextOutput CLIPTextTransformerImpl::forward(const at::Tensor& input_ids, con
 
     // Additive mask as HF builds it (finfo.min, summed): causal [T, T], plus padding [N, 1, 1, T].
     const auto options = hidden.options();
-    const double lowest = std::numeric_limits<float>::lowest();
+    // torch.finfo(dtype).min of the hidden states' dtype (bf16 / f16 runs included).
+    const double lowest = options.dtype() == at::kBFloat16 ? static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest())
+                          : options.dtype() == at::kHalf   ? static_cast<double>(std::numeric_limits<c10::Half>::lowest())
+                                                           : static_cast<double>(std::numeric_limits<float>::lowest());
     at::Tensor mask = at::full({t, t}, lowest, options).triu_(1);
     if (attention_mask.defined()) {
         if (attention_mask.sizes() != input_ids.sizes())

@@ -36,12 +36,15 @@ StableDiffusion load_stable_diffusion(const fs::path& folder, const SdPlacement&
             fail("CUDA was requested but this LibTorch build has no CUDA support (use --device cpu)");
         if (placement.dtype != at::kFloat && placement.dtype != at::kHalf && placement.dtype != at::kBFloat16)
             fail("unsupported dtype (float32, float16 or bfloat16)");
-        if (placement.device.is_cpu() && placement.dtype != at::kFloat)
-            fail("on the CPU Stable Diffusion runs in float32 only (half precision is for CUDA)");
+        if (placement.device.is_cpu() && placement.dtype == at::kHalf)
+            fail("on the CPU Stable Diffusion runs in float32 or bfloat16 (float16 is for CUDA)");
         const JsonConfig index = JsonConfig::load(folder / "model_index.json");
         const std::string cls = index.get_string("_class_name", "");
-        if (cls.find("StableDiffusion") == std::string::npos)
-            fail("'" + index.source() + "': \"_class_name\" is \"" + cls + "\", expected a StableDiffusionPipeline");
+        // LatentConsistencyModelPipeline folders (LCM-distilled SD 1.5, e.g. LCM_Dreamshaper_v7)
+        // hold the same components; the UNet's time_cond_proj_dim tells txt2img to run LCM's way.
+        if (cls.find("StableDiffusion") == std::string::npos && cls != "LatentConsistencyModelPipeline")
+            fail("'" + index.source() + "': \"_class_name\" is \"" + cls +
+                 "\", expected a StableDiffusionPipeline or LatentConsistencyModelPipeline");
         for (const char* part : {"unet", "vae", "text_encoder", "tokenizer", "scheduler"})
             if (!index.has(part)) fail("'" + index.source() + "' has no \"" + std::string(part) + "\" component");
 

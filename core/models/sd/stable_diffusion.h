@@ -16,6 +16,7 @@
 
 #include "core/io/json_config.h"
 #include "core/models/clip/clip.h"
+#include "core/models/sd/lora_state.h"
 #include "core/models/sd/unet_2d_condition.h"
 #include "core/models/sd/vae.h"
 #include "core/text/clip_tokenizer.h"
@@ -44,6 +45,9 @@ struct StableDiffusion {
     std::string reference;
     std::string model_hash;
     SdPlacement placement;
+    // The LoRAs merged into unet/text_encoder (core/models/sd/lora_merge.h); the model cache keys
+    // on the base model only, so a job changes this set on the cached instance.
+    MergedLoras loras;
 };
 
 // Loads a diffusers folder (model_index.json; unet/, vae/, text_encoder/, tokenizer/, scheduler/).

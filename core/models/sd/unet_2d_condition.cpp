@@ -47,7 +47,7 @@ std::vector<bool> bool_or_list(const JsonConfig& c, const std::string& key, size
 // Keys whose non-default values select architectures of other model families.
 void reject_unsupported(const JsonConfig& c) {
     const auto must_be_null = {"class_embed_type",    "addition_embed_type", "num_class_embeds",
-                               "encoder_hid_dim",     "encoder_hid_dim_type", "time_cond_proj_dim",
+                               "encoder_hid_dim",     "encoder_hid_dim_type",
                                "time_embedding_dim",  "timestep_post_act",   "time_embedding_act_fn",
                                "cross_attention_norm", "projection_class_embeddings_input_dim",
                                "addition_time_embed_dim"};
@@ -131,6 +131,8 @@ UNet2DConditionConfig UNet2DConditionConfig::from_json(const JsonConfig& c) {
     u.upcast_attention = c.get_bool("upcast_attention", false);
     u.conv_in_kernel = c.get_int("conv_in_kernel", 3);
     u.conv_out_kernel = c.get_int("conv_out_kernel", 3);
+    u.time_cond_proj_dim = c.has("time_cond_proj_dim") ? c.get_int("time_cond_proj_dim", 0) : 0;
+    if (u.time_cond_proj_dim < 0) fail(where(c) + ": \"time_cond_proj_dim\" must be positive or null");
     try {
         u.validate();
     } catch (const Error& e) {
@@ -191,7 +193,8 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
 
     conv_in = register_module("conv_in", sd::Conv2d(c.in_channels, c.block_out_channels[0], c.conv_in_kernel, 1,
                                                     (c.conv_in_kernel - 1) / 2, true, options));
-    time_embedding = register_module("time_embedding", sd::TimestepEmbedding(c.block_out_channels[0], temb, options));
+    time_embedding = register_module(
+        "time_embedding", sd::TimestepEmbedding(c.block_out_channels[0], temb, options, c.time_cond_proj_dim));
 
     sd::UNetBlockOptions base;
     base.temb_channels = temb;
@@ -256,7 +259,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
 
 // Ref: diffusers/models/unet_2d_condition.py UNet2DConditionModel.forward
 at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at::Tensor& timesteps,
-                                             const at::Tensor& context) const {
+                                             const at::Tensor& context, const at::Tensor& timestep_cond) const {
     const auto& c = config_;
     if (sample.dim() != 4 || sample.size(1) != c.in_channels)
         fail("UNet: sample must be [N, " + std::to_string(c.in_channels) + ", h, w], got " +
@@ -272,7 +275,12 @@ at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
 
     // 1. time
     const at::Tensor t_emb = sd::timestep_embedding(t, c.block_out_channels[0], c.flip_sin_to_cos, c.freq_shift);
-    const at::Tensor emb = time_embedding->forward(t_emb.to(sample.scalar_type()));
+    if (timestep_cond.defined() &&
+        (timestep_cond.dim() != 2 || timestep_cond.size(0) != n || timestep_cond.size(1) != c.time_cond_proj_dim))
+        fail("UNet: timestep_cond must be [" + std::to_string(n) + ", " + std::to_string(c.time_cond_proj_dim) +
+             "] (time_cond_proj_dim), got " + sd::shape_string(timestep_cond.sizes()));
+    const at::Tensor cond = timestep_cond.defined() ? timestep_cond.to(sample.device(), sample.scalar_type()) : at::Tensor();
+    const at::Tensor emb = time_embedding->forward(t_emb.to(sample.scalar_type()), cond);
     const at::Tensor ctx = context.to(sample.scalar_type());
 
     // 2. pre-process

@@ -65,6 +65,9 @@ struct UNet2DConditionConfig {
     bool upcast_attention = false;
     int64_t conv_in_kernel = 3;
     int64_t conv_out_kernel = 3;
+    // LCM-distilled UNets: the width of the guidance embedding added to the time embedding
+    // (`time_embedding.cond_proj`); 0 = none (config null).
+    int64_t time_cond_proj_dim = 0;
 
     // runwayml/stable-diffusion-v1-5 unet/config.json.
     static UNet2DConditionConfig sd15();
@@ -92,7 +95,10 @@ struct UNet2DConditionModelImpl : torch::nn::Module {
 
     // sample: [N, in_channels, h, w] latents; timesteps: 0-d, [1] or [N], integer or floating;
     // context: [N, S, cross_attention_dim] text embeddings -> noise prediction [N, out_channels, h, w].
-    at::Tensor forward(const at::Tensor& sample, const at::Tensor& timesteps, const at::Tensor& context) const;
+    // timestep_cond: [N, time_cond_proj_dim] (LCM's guidance embedding), only for a UNet with
+    // time_cond_proj_dim; undefined = none (the projection is skipped, as in diffusers).
+    at::Tensor forward(const at::Tensor& sample, const at::Tensor& timesteps, const at::Tensor& context,
+                       const at::Tensor& timestep_cond = {}) const;
     // A single (possibly fractional) timestep for the whole batch.
     at::Tensor forward(const at::Tensor& sample, double timestep, const at::Tensor& context) const;
 
