@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -91,28 +92,38 @@ private:
     bool m_timed = false;  // the current stage reports StepTiming
 };
 
+// A LoRA row's file as the engine takes it: a path as it is, a catalogue name (not a path that
+// exists) as the folder its download is in.
+std::string loraFile(const QString& file) {
+    std::error_code ec;
+    const std::string f = file.trimmed().toStdString();
+    if (f.empty() || fs::exists(p(file.trimmed()), ec)) return f;
+    std::vector<jobs::CatalogueModel> catalogue;
+    try {
+        catalogue = jobs::list_catalogue_models();
+    } catch (const std::exception&) {  // a malformed models.yaml only means no catalogue names
+    }
+    for (const jobs::CatalogueModel& m : catalogue) {
+        if (m.name != f && m.reference != f) continue;
+        if (m.complete) return m.location;
+        pictor::ModelNotFound missing("LoRA '" + f + "' (" + m.title + ") is not on this computer yet (pictor-cli models pull " +
+                                          f + ")",
+                                      "LoRA", f);
+        missing.catalogue_entry = m.name;
+        missing.catalogue_title = m.title;
+        missing.approx_size = m.approx_size;
+        throw missing;
+    }
+    return f;  // the job reports the file that does not exist
+}
+
 struct Runner {
     JobContext& ctx;
     ContextSink sink{ctx};
     pictor::ModelCache& cache = pictor::ModelCache::process();
 
     void operator()(const GenerateRequest& r) {
-        jobs::GenerateRequest request;
-        request.model = r.params.model.trimmed().toStdString();
-        request.prompts = {r.params.prompt.toStdString()};
-        if (!r.params.negativePrompt.isEmpty()) request.negative_prompts = {r.params.negativePrompt.toStdString()};
-        request.steps = r.params.steps;
-        request.guidance = r.params.guidance;
-        request.images_per_prompt = r.params.imagesPerPrompt;
-        request.width = r.params.width;
-        request.height = r.params.height;
-        request.scheduler = r.params.scheduler.toStdString();
-        if (r.params.seed >= 0) request.seed = uint64_t(r.params.seed);
-        request.out_dir = p(r.outputFolder);
-        request.device = r.params.device.toStdString();
-        request.preview_every = 1;   // the worker throttles and downscales them
-        request.keep_pixels = true;  // the gallery's thumbnails, without reading the files back
-
+        const jobs::GenerateRequest request = generateJobRequest(r);
         const jobs::GenerateResult result = jobs::run_generate(request, sink, cache);
         if (result.cancelled) return;
         for (const jobs::GeneratedImage& image : result.images) {
@@ -121,6 +132,8 @@ struct Runner {
             item.modifiedMsecs = QFileInfo(item.path).lastModified().toMSecsSinceEpoch();
             item.parametersText = q(image.parameters);
             item.params = r.params;
+            // The file records the list's LoRAs as <lora:NAME:STRENGTH> tags in its prompt (as A1111 does).
+            item.params.loras.clear();
             if (result.seed) item.params.seed = qint64(*result.seed);
             parseParameters(item.parametersText, &item.params, item.params);
             item.thumbnail = thumbnailOf(toQImage(image.pixels));
@@ -243,6 +256,32 @@ struct Runner {
 };
 
 }  // namespace
+
+jobs::GenerateRequest generateJobRequest(const GenerateRequest& r) {
+    const GenerationParams& g = r.params;
+    jobs::GenerateRequest request;
+    request.model = g.model.trimmed().toStdString();
+    request.prompts = {g.prompt.toStdString()};
+    if (!g.negativePrompt.isEmpty()) request.negative_prompts = {g.negativePrompt.toStdString()};
+    request.steps = g.steps;
+    request.guidance = g.guidance;
+    request.images_per_prompt = g.imagesPerPrompt;
+    request.width = g.width;
+    request.height = g.height;
+    request.scheduler = g.scheduler.toStdString();
+    request.timestep_spacing = g.timestepSpacing.toStdString();
+    if (g.seed >= 0) request.seed = uint64_t(g.seed);
+    request.decoder = g.decoder.trimmed().toStdString();
+    request.out_dir = p(r.outputFolder);
+    request.device = g.device.toStdString();
+    request.dtype = g.dtype.toStdString();
+    request.prompt_syntax = g.promptSyntax.toStdString();
+    request.clip_skip = g.clipSkip;
+    for (const LoraEntry& l : g.loras) request.loras.push_back(jobs::LoraRequest{loraFile(l.file), l.strength, l.strength});
+    request.preview_every = 1;   // the worker throttles and downscales them
+    request.keep_pixels = true;  // the gallery's thumbnails, without reading the files back
+    return request;
+}
 
 QVector<ModelEntryInfo> EngineBackend::modelCatalogue() {
     QVector<ModelEntryInfo> out;

@@ -12,6 +12,10 @@
 #include <stdexcept>
 #include <string>
 
+namespace pictor::jobs {
+struct GenerateRequest;
+}
+
 namespace pictor::ui {
 
 class JobContext;
@@ -29,6 +33,13 @@ private:
     QString m_hint;
     std::optional<MissingModel> m_missing;
 };
+
+// The engine request a studio generation runs as: the one place the studio builds a
+// jobs::GenerateRequest (include core/jobs/generate_job.h to use the result). A LoRA row naming a
+// catalogue entry instead of a file (the Fast preset's "lcm-lora-sdv1-5") becomes that entry's
+// download folder; throws pictor::ModelNotFound with the entry set when it is not on disk (run()
+// turns it into the download offer). Reads the file system only; call it off the UI thread.
+jobs::GenerateRequest generateJobRequest(const GenerateRequest& request);
 
 class EngineBackend {
 public:

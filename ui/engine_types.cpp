@@ -20,7 +20,16 @@ QString formatParameters(const GenerationParams& p) {
     g.height = p.height;
     g.model = p.model.toStdString();
     if (p.imagesPerPrompt > 1) g.batch_size = p.imagesPerPrompt;  // as the engine and A1111: only for batches
+    if (p.clipSkip > 1) g.clip_skip = p.clipSkip;                  // A1111 writes it only when not 1
+    if (!p.decoder.isEmpty()) g.extra.emplace_back("VAE", decoderName(p.decoder).toStdString());
+    if (!p.timestepSpacing.isEmpty()) g.extra.emplace_back("Timestep spacing", p.timestepSpacing.toStdString());
     return QString::fromStdString(pictor::format_parameters(g));
+}
+
+QString decoderName(const QString& decoder) {
+    // As the generate job names it (its file name: "" for a path ending in '/'), "taesd" when empty.
+    const QString name = decoder.section(QLatin1Char('/'), -1);
+    return name.isEmpty() ? QStringLiteral("taesd") : name;
 }
 
 bool parseParameters(const QString& text, GenerationParams* out, const GenerationParams& defaults) {
@@ -41,6 +50,17 @@ bool parseParameters(const QString& text, GenerationParams* out, const Generatio
     if (g.height > 0) p.height = g.height;
     if (!g.model.empty()) p.model = QString::fromStdString(g.model);
     if (g.batch_size > 0) p.imagesPerPrompt = g.batch_size;
+    p.clipSkip = g.clip_skip > 0 ? g.clip_skip : 1;
+    p.timestepSpacing.clear();
+    p.decoder.clear();
+    for (const auto& [key, value] : g.extra) {
+        if (key == "Timestep spacing") p.timestepSpacing = QString::fromStdString(value);
+        if (key == "VAE") {
+            const QString name = QString::fromStdString(value);
+            const bool ours = !defaults.decoder.isEmpty() && decoderName(defaults.decoder) == name;
+            p.decoder = ours ? defaults.decoder : name == QLatin1String("taesd") ? name : defaults.decoder;
+        }
+    }
     *out = p;
     return true;
 }
@@ -83,6 +103,7 @@ QString jobStateName(JobState state) {
 
 void registerEngineTypes() {
     static const bool once = [] {
+        qRegisterMetaType<LoraEntry>();
         qRegisterMetaType<GenerationParams>();
         qRegisterMetaType<GalleryItem>();
         qRegisterMetaType<ScoreResult>();

@@ -15,29 +15,52 @@
 
 namespace pictor::ui {
 
+// A LoRA of the sampler panel's list: merged into the UNet and the text encoder at `strength`.
+struct LoraEntry {
+    QString file;  // a LoRA file, a diffusers LoRA folder, or a catalogue name ("lcm-lora-sdv1-5")
+    double strength = 1.0;
+
+    bool operator==(const LoraEntry&) const = default;
+};
+
 // Everything that defines one text-to-image run. seed < 0 means "draw a random seed".
 struct GenerationParams {
     QString prompt;
     QString negativePrompt;
     QString model;      // model reference as in settings.yaml (repo id or folder)
-    QString scheduler;  // "PNDM", "DDIM", "Euler", "Euler a", "DPM++ 2M", "DPM++ 2M Karras", "LMS"
+    QString scheduler;  // "PNDM", "DDIM", "Euler", "Euler a", "DPM++ 2M", "DPM++ 2M Karras", "LMS", "LCM"
     int steps = 50;
-    double guidance = 7.5;
+    double guidance = 7.5;  // classifier-free guidance; <= 1 turns it off (one UNet pass per step)
     int imagesPerPrompt = 2;
     int width = 512;
     int height = 512;
     qint64 seed = -1;
     QString device = QStringLiteral("cpu");
+    QString timestepSpacing;  // "" = the scheduler's own, "leading", "linspace", "trailing" (SD-Turbo)
+    QString decoder;          // "" = the model's VAE; a TAESD: AutoencoderTiny folder, repo id or "taesd"
+    QString dtype;            // "" = f32 on cpu / f16 on cuda, "f32", "bf16" (CPUs with AVX512-BF16/AMX)
+    QString promptSyntax = QStringLiteral("a1111");  // "a1111" (weights, BREAK) or "plain"
+    int clipSkip = 1;         // A1111's Clip skip, 1..12
+    QVector<LoraEntry> loras; // besides the prompt's <lora:NAME:SCALE> tags
 
     bool operator==(const GenerationParams&) const = default;
 };
 
 // The A1111-style `parameters` text chunk ("<prompt>\nNegative prompt: ...\nSteps: 50, Sampler: ..."),
 // written and read by the engine's one writer and parser (core/jobs/parameters.h). seed < 0 is
-// written as no seed; imagesPerPrompt as "Batch size".
+// written as no seed; imagesPerPrompt as "Batch size"; clipSkip as "Clip skip" (only when not 1),
+// timestepSpacing as "Timestep spacing" and decoder as "VAE" (its folder name, "taesd" for the
+// catalogue's), as the engine writes them. device, dtype, promptSyntax and loras are not written:
+// the engine records LoRAs as <lora:NAME:SCALE> tags in the prompt (and "Lora hashes"), as A1111.
 QString formatParameters(const GenerationParams& params);
+// The name the engine writes for a decoder reference in "VAE": its last path part ("taesd-tiny"),
+// "taesd" for the catalogue's TAESD (and for a path ending in '/').
+QString decoderName(const QString& decoder);
 // Inverse of formatParameters. The prompts always come from the text; a text without a seed gives
-// seed -1 (random); other fields that are missing keep the values of `defaults`.
+// seed -1 (random); no "Clip skip" gives 1, no "Timestep spacing" "", no "VAE" the model's VAE
+// (decoder ""); "VAE: taesd" gives "taesd" and another VAE name keeps defaults.decoder (the text
+// names a decoder only by its folder name). Other fields that are missing (device, dtype,
+// promptSyntax, loras) keep the values of `defaults`.
 // Returns false when the text has no settings line (not a parameters chunk at all).
 bool parseParameters(const QString& text, GenerationParams* out, const GenerationParams& defaults = {});
 
@@ -188,6 +211,7 @@ void registerEngineTypes();
 
 }  // namespace pictor::ui
 
+Q_DECLARE_METATYPE(pictor::ui::LoraEntry)
 Q_DECLARE_METATYPE(pictor::ui::GenerationParams)
 Q_DECLARE_METATYPE(pictor::ui::GalleryItem)
 Q_DECLARE_METATYPE(pictor::ui::ScoreResult)

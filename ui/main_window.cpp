@@ -141,6 +141,7 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
     connect(m_gallery, &GalleryView::statusMessage, this, showMessage);
     connect(m_training, &TrainingView::statusMessage, this, showMessage);
     connect(m_prompt, &PromptPanel::statusMessage, this, showMessage);
+    connect(m_sampler, &SamplerPanel::presetApplied, this, [this](const QString& text) { m_status->showMessage(text, 8000); });
     connect(m_training, &TrainingView::classesChanged, m_gallery, &GalleryView::setDatasetClasses);
 
     // The tokenizer follows the selected model (debounced: the model box is editable).

@@ -1,5 +1,6 @@
 #include "ui/prompt_panel.h"
 
+#include "ui/prompt_highlighter.h"
 #include "ui/text_edit.h"
 #include "ui/token_counter.h"
 
@@ -56,6 +57,7 @@ PromptPanel::PromptPanel(TokenCounter* counter, QWidget* parent) : QWidget(paren
     for (PlainTextEdit* edit : {prompt, negative}) connect(edit, &PlainTextEdit::insertTruncated, this, &PromptPanel::statusMessage);
     m_prompt = prompt;
     m_negative = negative;
+    for (PlainTextEdit* edit : {prompt, negative}) new PromptHighlighter(edit->document());  // owned by the document
     layout->addLayout(header(tr("&Prompt"), m_promptCount, m_prompt));
     layout->addWidget(m_prompt, 3);
     layout->addLayout(header(tr("&Negative prompt"), m_negativeCount, m_negative));
@@ -87,19 +89,21 @@ void PromptPanel::updateCounts() {
 }
 
 void PromptPanel::updateCount(QPlainTextEdit* edit, QLabel* label) {
-    const int n = m_counter ? m_counter->count(edit->toPlainText()) : -1;
-    const int limit = m_counter ? m_counter->limit() : TokenCounter::kDefaultLimit;
-    const bool over = n > limit;
-    if (n < 0) {
-        label->setText(QStringLiteral("– / %1 tokens").arg(limit));
-        label->setToolTip(m_counter && !m_counter->error().isEmpty() ? tr("Token count unavailable: %1").arg(m_counter->error())
-                                                                     : tr("Loading the tokenizer…"));
+    // A1111's count: prompts of any length are read in chunks of 75 tokens, so none is "over".
+    const TokenCounter::PromptCount c = m_counter ? m_counter->countPrompt(edit->toPlainText()) : TokenCounter::PromptCount{};
+    const bool bad = !c.problem.isEmpty();
+    if (c.tokens < 0) {
+        label->setText(QStringLiteral("– / %1 tokens").arg(c.limit));
+        label->setToolTip(bad ? c.problem
+                              : m_counter && !m_counter->error().isEmpty() ? tr("Token count unavailable: %1").arg(m_counter->error())
+                                                                           : tr("Loading the tokenizer…"));
     } else {
-        label->setText(QStringLiteral("%1 / %2 tokens").arg(n).arg(limit));
-        label->setToolTip(over ? tr("CLIP reads only the first %1 tokens of a prompt; the rest is ignored.").arg(limit)
-                               : tr("CLIP tokens of the prompt (its start and end tokens not counted)"));
+        label->setText(c.chunks > 1 ? QStringLiteral("%1 / %2 tokens, %3 chunks").arg(c.tokens).arg(c.limit).arg(c.chunks)
+                                    : QStringLiteral("%1 / %2 tokens").arg(c.tokens).arg(c.limit));
+        label->setToolTip(tr("CLIP tokens of the prompt, read in chunks of 75 (AUTOMATIC1111's way; BREAK starts a new "
+                             "chunk). (word) and (word:1.3) weigh words up, [word] down."));
     }
-    label->setProperty("over", over);
+    label->setProperty("over", bad);
     label->style()->unpolish(label);
     label->style()->polish(label);
 }

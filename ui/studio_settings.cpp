@@ -25,7 +25,8 @@ const QList<QPair<QString, QString>>& schedulerNames() {
         {QStringLiteral("euler_a"), QStringLiteral("Euler a")},
         {QStringLiteral("dpmpp_2m"), QStringLiteral("DPM++ 2M")},
         {QStringLiteral("dpmpp_2m_karras"), QStringLiteral("DPM++ 2M Karras")},
-        {QStringLiteral("lms"), QStringLiteral("LMS")}};
+        {QStringLiteral("lms"), QStringLiteral("LMS")},
+        {QStringLiteral("lcm"), QStringLiteral("LCM")}};
     return names;
 }
 
@@ -66,6 +67,13 @@ StudioSettings fromEngine(const pictor::Settings& e, bool firstStart) {
     g.height = e.generation.height;
     g.seed = e.generation.seed;
     g.device = st.device;
+    g.timestepSpacing = q(e.generation.timestep_spacing);
+    g.decoder = q(e.generation.decoder);
+    g.dtype = q(e.generation.dtype);
+    g.promptSyntax = q(e.generation.prompt_syntax);
+    g.clipSkip = e.generation.clip_skip;
+    g.loras.clear();
+    for (const pictor::LoraSetting& l : e.generation.loras) g.loras << LoraEntry{q(l.file), l.strength};
 
     for (const pictor::LabelPreset& preset : e.label_presets) {
         LabelPresetEntry entry{q(preset.name), {}};
@@ -105,6 +113,13 @@ pictor::Settings toEngine(const StudioSettings& st) {
     e.generation.width = g.width;
     e.generation.height = g.height;
     e.generation.seed = g.seed;
+    e.generation.timestep_spacing = s(g.timestepSpacing);
+    e.generation.decoder = s(g.decoder);
+    e.generation.dtype = s(g.dtype);
+    e.generation.prompt_syntax = s(g.promptSyntax);
+    e.generation.clip_skip = g.clipSkip;
+    e.generation.loras.clear();
+    for (const LoraEntry& l : g.loras) e.generation.loras.push_back({s(l.file), l.strength});
 
     e.training.classes.clear();
     for (const DatasetClass& c : st.trainingClasses) e.training.classes.push_back({s(c.name), s(c.prompt)});

@@ -55,6 +55,20 @@ int TokenCounter::count(const QString& text) const {
     }
 }
 
+TokenCounter::PromptCount TokenCounter::countPrompt(const QString& text) const {
+    PromptCount c;
+    if (!m_impl) return c;
+    try {
+        const pictor::jobs::PromptTokenCount n = m_impl->tokenizer.count_prompt(text.toStdString());
+        c.tokens = n.tokens;
+        c.limit = n.limit;
+        c.chunks = n.chunks;
+    } catch (const std::exception& e) {
+        c.problem = QString::fromStdString(e.what());
+    }
+    return c;
+}
+
 int TokenCounter::limit() const {
     return m_impl ? std::max(0, m_impl->tokenizer.model_max_length() - kSpecialTokens) : kDefaultLimit;
 }

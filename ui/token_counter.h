@@ -2,6 +2,7 @@
 //
 // Counts are what the user typed, against what the model reads of it: "0 / 75" for an empty box
 // (HF's 2 for "" are the start and end tokens, which every prompt has and no prompt can use).
+// countPrompt() counts as A1111 does (any length, in chunks of 75; BREAK starts a chunk).
 // The tokenizer (vocab.json + merges.txt of the selected model) is loaded on a pool thread; until
 // it is ready, or when the model has no tokenizer files, count() returns -1 and error() says why.
 // Counting one prompt takes microseconds and runs on the UI thread.
@@ -29,6 +30,15 @@ public:
     // How many of them the model reads: its window less the start and end tokens (75 for CLIP's
     // 77); kDefaultLimit until a tokenizer is loaded.
     int limit() const;
+
+    // The prompt as generate reads it with A1111's syntax: its count over 75-token chunks
+    // (`tokens` / `limit`, "83 / 150 tokens, 2 chunks"); tokens -1 until a tokenizer is loaded,
+    // and for a weight that is not a number (`problem` says which).
+    struct PromptCount {
+        int tokens = -1, limit = kDefaultLimit, chunks = 1;
+        QString problem;
+    };
+    PromptCount countPrompt(const QString& text) const;
     const QString& error() const { return m_error; }
 
     static constexpr int kSpecialTokens = 2;  // start and end

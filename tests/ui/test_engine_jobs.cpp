@@ -468,7 +468,13 @@ TEST_CASE("the prompt panel counts tokens with the selected model's CLIP tokeniz
     const int n = find<TokenCounter>(window)->count(longPrompt);
     CHECK(n == tokenizer.count(longPrompt.toStdString()) - 2);
     CHECK(n > 75);
-    CHECK(promptTokenText(window) == QString("%1 / 75 tokens").arg(n));
+    // Past 75 tokens the prompt takes chunks (A1111), counted as A1111 counts them.
+    const pictor::jobs::PromptTokenCount chunked = tokenizer.count_prompt(longPrompt.toStdString());
+    CHECK(chunked.chunks == 2);
+    CHECK(chunked.limit == 150);
+    CHECK(promptTokenText(window) == QString("%1 / 150 tokens, 2 chunks").arg(chunked.tokens));
+    find<PromptPanel>(window)->setPrompt("a fox BREAK snow");
+    CHECK(promptTokenText(window) == "76 / 150 tokens, 2 chunks");  // 75 for the chunk BREAK closed, + 1
 
     // A model without tokenizer files: no count, and the tooltip says why.
     p.model = qpath(dir / "missing-model");
