@@ -18,65 +18,70 @@ namespace {
 
 constexpr std::uint64_t kMB = 1000ull * 1000ull;
 
-CatalogueEntry torchvision_entry(const char* name, const char* title, const char* description, const char* url,
-                                 std::uint64_t approx_size) {
+// What every built-in entry has; the kind-specific fields are filled by the two makers below.
+CatalogueEntry builtin_entry(const char* name, const char* title, const char* description, ModelKind kind,
+                             std::uint64_t approx_size) {
     CatalogueEntry e;
     e.name = name;
     e.title = title;
     e.description = description;
-    e.kind = ModelKind::torch_hub;
-    e.url = url;
+    e.kind = kind;
     e.approx_size = approx_size;
     e.builtin = true;
+    return e;
+}
+
+CatalogueEntry torchvision_entry(const char* name, const char* title, const char* description, const char* url,
+                                 std::uint64_t approx_size) {
+    CatalogueEntry e = builtin_entry(name, title, description, ModelKind::torch_hub, approx_size);
+    e.url = url;
+    return e;
+}
+
+CatalogueEntry hf_entry(const char* name, const char* title, const char* description, const char* repo_id,
+                        std::vector<std::vector<std::string>> files, std::uint64_t approx_size) {
+    CatalogueEntry e = builtin_entry(name, title, description, ModelKind::hf_repo, approx_size);
+    e.repo_id = repo_id;
+    e.files = std::move(files);
     return e;
 }
 
 std::vector<CatalogueEntry> make_builtins() {
     std::vector<CatalogueEntry> out;
 
-    CatalogueEntry sd;
-    sd.name = "sd15";
-    sd.title = "Stable Diffusion v1.5";
-    sd.description = "text-to-image generation (UNet, VAE, CLIP ViT-L/14 text encoder, PNDM scheduler)";
-    sd.kind = ModelKind::hf_repo;
-    sd.repo_id = "stable-diffusion-v1-5/stable-diffusion-v1-5";
     // Ref: diffusers StableDiffusionPipeline components (safety_checker / feature_extractor not needed).
-    sd.files = {{"model_index.json"},
-                {"scheduler/scheduler_config.json"},
-                {"text_encoder/config.json"},
-                {"text_encoder/model.safetensors", "text_encoder/pytorch_model.bin"},
-                {"tokenizer/merges.txt"},
-                {"tokenizer/special_tokens_map.json"},
-                {"tokenizer/tokenizer_config.json"},
-                {"tokenizer/vocab.json"},
-                {"unet/config.json"},
-                {"unet/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.bin"},
-                {"vae/config.json"},
-                {"vae/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.bin"}};
-    sd.variants = {"fp16"};
     // unet 3438 MB + text encoder 492 MB + vae 335 MB + tokenizer/configs ≈ 2 MB (fp16: half the weights).
-    sd.approx_size = 4267 * kMB;
+    CatalogueEntry sd = hf_entry("sd15", "Stable Diffusion v1.5",
+                                 "text-to-image generation (UNet, VAE, CLIP ViT-L/14 text encoder, PNDM scheduler)",
+                                 "stable-diffusion-v1-5/stable-diffusion-v1-5",
+                                 {{"model_index.json"},
+                                  {"scheduler/scheduler_config.json"},
+                                  {"text_encoder/config.json"},
+                                  {"text_encoder/model.safetensors", "text_encoder/pytorch_model.bin"},
+                                  {"tokenizer/merges.txt"},
+                                  {"tokenizer/special_tokens_map.json"},
+                                  {"tokenizer/tokenizer_config.json"},
+                                  {"tokenizer/vocab.json"},
+                                  {"unet/config.json"},
+                                  {"unet/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.bin"},
+                                  {"vae/config.json"},
+                                  {"vae/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.bin"}},
+                                 4267 * kMB);
+    sd.variants = {"fp16"};
     sd.approx_variant_size["fp16"] = 2134 * kMB;
-    sd.builtin = true;
     out.push_back(sd);
 
-
-    CatalogueEntry clip;
-    clip.name = "clip-vit-base-patch32";
-    clip.title = "CLIP ViT-B/32";
-    clip.description = "zero-shot image/label scoring";
-    clip.kind = ModelKind::hf_repo;
-    clip.repo_id = "openai/clip-vit-base-patch32";
-    clip.files = {{"config.json"},
-                  {"preprocessor_config.json"},
-                  {"merges.txt"},
-                  {"vocab.json"},
-                  {"special_tokens_map.json"},
-                  {"tokenizer_config.json"},
-                  {"model.safetensors", "pytorch_model.bin"}};
+    CatalogueEntry clip = hf_entry("clip-vit-base-patch32", "CLIP ViT-B/32", "zero-shot image/label scoring",
+                                   "openai/clip-vit-base-patch32",
+                                   {{"config.json"},
+                                    {"preprocessor_config.json"},
+                                    {"merges.txt"},
+                                    {"vocab.json"},
+                                    {"special_tokens_map.json"},
+                                    {"tokenizer_config.json"},
+                                    {"model.safetensors", "pytorch_model.bin"}},
+                                   608 * kMB);  // weights 605 MB + tokenizer files ≈ 3.6 MB
     clip.include = {"tokenizer.json"};
-    clip.approx_size = 608 * kMB;  // weights 605 MB + tokenizer files ≈ 3.6 MB
-    clip.builtin = true;
     out.push_back(clip);
 
     // Ref: torchvision/models/resnet.py ResNet50_Weights.IMAGENET1K_V2, ResNet18_Weights.IMAGENET1K_V1.
@@ -88,53 +93,22 @@ std::vector<CatalogueEntry> make_builtins() {
                                     46830571));  // 44.7 MiB (torchvision docs)
 
     // Few-step generation on a CPU (sizes are the repos' file sizes, rounded).
-    CatalogueEntry taesd;
-    taesd.name = "taesd";
-    taesd.title = "TAESD (tiny autoencoder)";
-    taesd.description = "fast decoder for SD 1.x/2.x latents: live previews, --decoder taesd";
-    taesd.kind = ModelKind::hf_repo;
-    taesd.repo_id = "madebyollin/taesd";
-    taesd.files = {{"config.json"}, {"diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin"}};
-    taesd.approx_size = 10 * kMB;  // 2.4M float32 parameters
-    taesd.builtin = true;
-    out.push_back(taesd);
-
-    CatalogueEntry lcm_lora;
-    lcm_lora.name = "lcm-lora-sdv1-5";
-    lcm_lora.title = "LCM-LoRA for SD 1.5";
-    lcm_lora.description = "4-step generation with any SD 1.5 model (--lora, --scheduler lcm, guidance 1)";
-    lcm_lora.kind = ModelKind::hf_repo;
-    lcm_lora.repo_id = "latent-consistency/lcm-lora-sdv1-5";
-    lcm_lora.files = {{"pytorch_lora_weights.safetensors"}};
-    lcm_lora.approx_size = 135 * kMB;
-    lcm_lora.builtin = true;
-    out.push_back(lcm_lora);
-
-    // The SD pipeline's component files, for the two full few-step models below.
-    const std::vector<std::vector<std::string>> pipeline_files = sd.files;
-
-    CatalogueEntry lcm;
-    lcm.name = "lcm-dreamshaper-v7";
-    lcm.title = "LCM Dreamshaper v7";
-    lcm.description = "LCM-distilled SD 1.5: 2-8 steps, guidance as an embedding";
-    lcm.kind = ModelKind::hf_repo;
-    lcm.repo_id = "SimianLuo/LCM_Dreamshaper_v7";
-    lcm.files = pipeline_files;
-    lcm.approx_size = 4270 * kMB;  // float32 UNet 3.44 GB + text encoder + VAE
-    lcm.builtin = true;
-    out.push_back(lcm);
-
-    CatalogueEntry turbo;
-    turbo.name = "sd-turbo";
-    turbo.title = "SD-Turbo";
-    turbo.description = "distilled SD 2.1: 1-4 steps at guidance 0 (Euler a, trailing)";
-    turbo.kind = ModelKind::hf_repo;
-    turbo.repo_id = "stabilityai/sd-turbo";
-    turbo.files = pipeline_files;
+    out.push_back(hf_entry("taesd", "TAESD (tiny autoencoder)",
+                           "fast decoder for SD 1.x/2.x latents: live previews, --decoder taesd", "madebyollin/taesd",
+                           {{"config.json"}, {"diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin"}},
+                           10 * kMB));  // 2.4M float32 parameters
+    out.push_back(hf_entry("lcm-lora-sdv1-5", "LCM-LoRA for SD 1.5",
+                           "4-step generation with any SD 1.5 model (--lora, --scheduler lcm, guidance 1)",
+                           "latent-consistency/lcm-lora-sdv1-5", {{"pytorch_lora_weights.safetensors"}}, 135 * kMB));
+    // The two full few-step models have the SD pipeline's component files.
+    out.push_back(hf_entry("lcm-dreamshaper-v7", "LCM Dreamshaper v7",
+                           "LCM-distilled SD 1.5: 2-8 steps, guidance as an embedding", "SimianLuo/LCM_Dreamshaper_v7",
+                           sd.files, 4270 * kMB));  // float32 UNet 3.44 GB + text encoder + VAE
+    CatalogueEntry turbo = hf_entry("sd-turbo", "SD-Turbo", "distilled SD 2.1: 1-4 steps at guidance 0 (Euler a, trailing)",
+                                    "stabilityai/sd-turbo", sd.files,
+                                    5210 * kMB);  // UNet 3.46 GB + OpenCLIP-H text encoder 1.36 GB + VAE (float32)
     turbo.variants = {"fp16"};
-    turbo.approx_size = 5210 * kMB;  // UNet 3.46 GB + OpenCLIP-H text encoder 1.36 GB + VAE (float32)
     turbo.approx_variant_size["fp16"] = 2605 * kMB;
-    turbo.builtin = true;
     out.push_back(turbo);
     return out;
 }

@@ -69,8 +69,7 @@ constexpr float kLatentRgb[4][3] = {
 
 at::Tensor taesd_preview(const AutoencoderTiny& taesd, const at::Tensor& latents) {
     const at::Tensor z = latents.dim() == 3 ? latents.unsqueeze(0) : latents.narrow(0, 0, 1);
-    const c10::ScalarType dtype = taesd->decoder->layers->parameters()[0].scalar_type();
-    const at::Tensor image = taesd->decode((z / taesd->config().scaling_factor).to(dtype))[0];  // [3, H, W] ≈[-1, 1]
+    const at::Tensor image = taesd->decode((z / taesd->config().scaling_factor).to(taesd->dtype()))[0];  // [3, H, W] ≈[-1, 1]
     return ((image.to(at::kCPU, at::kFloat) + 1.0) * 127.5).clamp(0, 255).round().to(at::kByte).permute({1, 2, 0}).contiguous();
 }
 
@@ -191,7 +190,7 @@ Txt2ImgResult txt2img(StableDiffusion& m, const Txt2ImgParams& p, ProgressSink& 
         const at::Tensor image = p.init_image.to(device, dtype);
         at::Tensor init;
         if (p.decoder) {
-            init = p.decoder->encode(image.to(p.decoder->encoder->layers->parameters()[0].scalar_type()))
+            init = p.decoder->encode(image.to(p.decoder->dtype()))
                        .to(at::kCPU, at::kFloat) * p.decoder->config().scaling_factor;
         } else {
             const LatentDistribution posterior = m.vae->encode(image);
@@ -303,7 +302,7 @@ Txt2ImgResult txt2img(StableDiffusion& m, const Txt2ImgParams& p, ProgressSink& 
             return r;
         }
         const at::Tensor z = latents.narrow(0, i, 1) / scaling;
-        const at::Tensor decoded = p.decoder ? p.decoder->decode(z.to(p.decoder->decoder->layers->parameters()[0].scalar_type()))
+        const at::Tensor decoded = p.decoder ? p.decoder->decode(z.to(p.decoder->dtype()))
                                              : m.vae->decode(z);
         if (trace) decoded_all.push_back(decoded.to(at::kCPU, at::kFloat));
         images.push_back((decoded / 2 + 0.5).clamp(0, 1).to(at::kCPU, at::kFloat).permute({0, 2, 3, 1}));

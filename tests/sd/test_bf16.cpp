@@ -12,6 +12,7 @@
 #include "core/models/sd/taesd.h"
 #include "core/pipelines/txt2img.h"
 #include "tests/support/fixtures.h"
+#include "tests/sd/sd_tiny_run.h"
 
 using namespace pictor;
 
@@ -34,13 +35,7 @@ TEST_CASE("bf16 txt2img stays close to float32 (sd-tiny, PNDM, CFG)", "[sd][bf16
     PICTOR_REQUIRE_FIXTURES(sd, "sd-tiny");
     c10::InferenceMode inference;
     const SafetensorsFile e(sd.parent_path() / "sd-tiny-expected" / "expected.safetensors");
-    Txt2ImgParams p;
-    p.prompts = {"a photo of an astronaut riding a horse on mars", "a watercolor painting of a fox in the snow"};
-    p.negative_prompts = {"blurry, low quality", "ugly, deformed"};
-    p.width = p.height = 64;
-    p.num_inference_steps = 4;
-    p.num_images_per_prompt = 2;
-    p.latents = e.load("run_latents_in");
+    Txt2ImgParams p = test::sd_tiny_run_params(e.load("run_latents_in"));
     p.preview_every = 0;
     Quiet sink;
     StableDiffusion f32 = load_stable_diffusion(sd);

@@ -13,6 +13,7 @@
 #include "core/pipelines/txt2img.h"
 #include "core/util/error.h"
 #include "tests/support/fixtures.h"
+#include "tests/sd/sd_tiny_run.h"
 
 using namespace pictor;
 namespace fs = std::filesystem;
@@ -208,13 +209,7 @@ TEST_CASE("LoRA: pipeline images equal diffusers at scales 1.0 and 0.7", "[sd][l
     const double s = GENERATE(1.0, 0.7);
     const std::string tag = scale_tag(s);
     merge_loras(f->sd, {loaded(*f, kohya_file(*f), s)});
-    Txt2ImgParams p;
-    p.prompts = {"a photo of an astronaut riding a horse on mars", "a watercolor painting of a fox in the snow"};
-    p.negative_prompts = {"blurry, low quality", "ugly, deformed"};
-    p.width = p.height = 64;
-    p.num_inference_steps = 4;
-    p.guidance_scale = 7.5;
-    p.latents = f->expected->load("run_latents_in");
+    const Txt2ImgParams p = test::sd_tiny_run_params(f->expected->load("run_latents_in"), 1);
     ProgressSink sink;
     const Txt2ImgResult r = txt2img(f->sd, p, sink);
     CHECK(test::all_close(r.prompt_embeds, f->expected->load("run_" + tag + "_prompt_embeds"), 1e-4, 0, "prompt_embeds"));

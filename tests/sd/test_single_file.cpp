@@ -21,6 +21,7 @@
 #include "core/util/resources.h"
 #include "tests/io/pickle_builder.h"
 #include "tests/support/fixtures.h"
+#include "tests/sd/sd_tiny_run.h"
 
 using namespace pictor;
 namespace fs = std::filesystem;
@@ -178,14 +179,7 @@ TEST_CASE("single file: txt2img equals the sd-tiny-expected run", "[sd][single_f
     SingleFileOptions o;
     o.config = dir / "configs";
     StableDiffusion sd = load_stable_diffusion_file(dir / "sd-tiny.safetensors", o);
-    Txt2ImgParams p;
-    p.prompts = {"a photo of an astronaut riding a horse on mars", "a watercolor painting of a fox in the snow"};
-    p.negative_prompts = {"blurry, low quality", "ugly, deformed"};
-    p.width = p.height = 64;
-    p.num_inference_steps = 4;
-    p.guidance_scale = 7.5;
-    p.num_images_per_prompt = 2;
-    p.latents = e.load("run_latents_in");
+    const Txt2ImgParams p = test::sd_tiny_run_params(e.load("run_latents_in"));
     Txt2ImgSink sink;
     const Txt2ImgResult r = txt2img(sd, p, sink);
     CHECK(test::all_close(r.prompt_embeds, e.load("run_prompt_embeds"), 1e-4, 1e-4, "run_prompt_embeds"));

@@ -10,6 +10,7 @@
 #include "core/pipelines/txt2img.h"
 #include "core/util/error.h"
 #include "tests/support/fixtures.h"
+#include "tests/sd/sd_tiny_run.h"
 
 using namespace pictor;
 namespace fs = std::filesystem;
@@ -36,17 +37,7 @@ Fixture* fixture() {
     return f.get();
 }
 
-Txt2ImgParams run_params(const SafetensorsFile& e) {
-    Txt2ImgParams p;
-    p.prompts = {"a photo of an astronaut riding a horse on mars", "a watercolor painting of a fox in the snow"};
-    p.negative_prompts = {"blurry, low quality", "ugly, deformed"};
-    p.width = p.height = 64;
-    p.num_inference_steps = 4;
-    p.guidance_scale = 7.5;
-    p.num_images_per_prompt = 2;
-    p.latents = e.load("run_latents_in");
-    return p;
-}
+Txt2ImgParams run_params(const SafetensorsFile& e) { return test::sd_tiny_run_params(e.load("run_latents_in")); }
 
 struct Recorder : Txt2ImgSink {
     std::vector<std::string> stages;

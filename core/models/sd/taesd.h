@@ -13,6 +13,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/ScalarType.h>
 #include <c10/core/TensorOptions.h>
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
@@ -70,6 +71,8 @@ struct TinyLayersImpl : torch::nn::Module {
     void add_relu();
     void add_upsample(int64_t factor);
     at::Tensor forward(at::Tensor x) const;
+    // The dtype of the first conv's weight (every Sequential here starts with a conv).
+    c10::ScalarType dtype() const { return layers_.front().conv->weight.scalar_type(); }
 
 private:
     enum class Kind { conv, block, relu, upsample };
@@ -112,6 +115,8 @@ struct AutoencoderTinyImpl : torch::nn::Module {
     at::Tensor forward(const at::Tensor& image) const;
 
     const AutoencoderTinyConfig& config() const { return config_; }
+    // The dtype of its weights (inputs are converted to it); follows to().
+    c10::ScalarType dtype() const { return decoder->layers->dtype(); }
 
     sd::TinyCoder encoder{nullptr}, decoder{nullptr};
 
