@@ -212,3 +212,37 @@ TEST_CASE("a LoRA in the HF cache is named by its repo, not by its blob hash", "
     test::write_text_file(tmp / "my_style.safetensors", "x");
     CHECK(jobs::detail::lora_name_of_file((tmp / "my_style.safetensors").string()) == "my_style");
 }
+
+TEST_CASE("generate job: previews are TAESD decodes when the catalogue's TAESD is on disk", "[jobs][taesd]") {
+    PICTOR_REQUIRE_FIXTURES(taesd, "taesd");
+    PICTOR_REQUIRE_FIXTURES(sd, "sd-tiny");
+    test::TempDir tmp;
+    struct Previews : JobSink {
+        std::vector<std::pair<int, int>> sizes;
+        void on_preview(const Rgb8Image& image) override { sizes.emplace_back(image.width, image.height); }
+    };
+    jobs::GenerateRequest r = request(sd, tmp / "out");
+    r.prompts = {kPrompts[0]};
+    r.steps = 3;
+    r.seed = 1;
+    r.preview_every = 1;
+    // Without a TAESD: the latent→RGB approximation, at latent size (8×8 for 64×64).
+    setenv("HF_HUB_CACHE", (tmp / "empty-hub").c_str(), 1);
+    Previews approx;
+    jobs::run_generate(r, approx);
+    REQUIRE_FALSE(approx.sizes.empty());
+    CHECK(approx.sizes[0] == std::pair{8, 8});
+    // madebyollin/taesd in the HF cache (here the tiny one): the preview is the decode, at image size.
+    const fs::path snapshot = tmp / "hub" / "models--madebyollin--taesd" / "snapshots" / "0123456789abcdef0123456789abcdef01234567";
+    fs::create_directories(snapshot);
+    fs::create_directories(tmp / "hub" / "models--madebyollin--taesd" / "refs");
+    test::write_text_file(tmp / "hub" / "models--madebyollin--taesd" / "refs" / "main", "0123456789abcdef0123456789abcdef01234567");
+    for (const char* file : {"config.json", "diffusion_pytorch_model.safetensors"})
+        fs::create_symlink(taesd / "taesd-tiny" / file, snapshot / file);
+    setenv("HF_HUB_CACHE", (tmp / "hub").c_str(), 1);
+    Previews sharp;
+    jobs::run_generate(r, sharp);
+    REQUIRE_FALSE(sharp.sizes.empty());
+    CHECK(sharp.sizes[0] == std::pair{64, 64});
+    unsetenv("HF_HUB_CACHE");
+}
