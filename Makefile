@@ -14,9 +14,12 @@ PACKAGES := \
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev \
   libyaml-cpp-dev nlohmann-json3-dev catch2 libicu-dev \
   libpng-dev libjpeg-dev libcurl4-openssl-dev libssl-dev \
-  python3 xvfb xauth appstream desktop-file-utils dpkg-dev
+  libfreetype-dev fonts-dejavu-core \
+  python3 xvfb xauth appstream desktop-file-utils dpkg-dev \
+  clang libclang-rt-14-dev
+# clang + libclang-rt-14-dev: `make fuzz` (libFuzzer and clang's ASan/UBSan runtimes, fuzz/).
 
-.PHONY: all deps configure build run test package clean asan
+.PHONY: all deps configure build run test package clean asan fuzz fuzz-build fuzz-ci
 
 all: build
 
@@ -46,6 +49,23 @@ package: build
 asan:
 	$(MAKE) build BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DPICTOR_SANITIZE=ON -DPICTOR_BUILD_UI=OFF"
 	cd build-asan && ctest --output-on-failure -R 'test_io|test_image|test_settings|test_text'
+
+# libFuzzer targets, one per parser (fuzz/README.md), under ASan+UBSan in their own build folder
+# (clang); each runs FUZZ_SECONDS, findings fail the target and land in build-fuzz/artifacts/.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 30
+fuzz-build: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DPICTOR_FUZZ=ON -DPICTOR_BUILD_UI=OFF -DPICTOR_BUILD_TESTS=OFF
+	cmake --build $(FUZZ_DIR) --target fuzz_all
+	fuzz/seeds.sh $(FUZZ_DIR)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_DIR)
+
+# What CI runs: every target for 30 s.
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=30
 
 clean:
 	rm -rf $(BUILD_DIR)

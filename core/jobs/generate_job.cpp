@@ -119,6 +119,12 @@ void validate(const GenerateRequest& r) {
         throw InvalidRequest("timestep spacing must be leading, linspace or trailing, got '" + r.timestep_spacing + "'");
     lora_set_for(r.loras, r.prompts, r.lora_folders);  // every file and tag resolves
     if (r.out_dir.empty()) throw InvalidRequest("output folder is not set");
+    if (!r.file_name.empty()) {
+        if (r.prompts.size() != 1 || r.images_per_prompt != 1)
+            throw InvalidRequest("a file name is for one image: one prompt and one image per prompt");
+        if (fs::path(r.file_name).filename().string() != r.file_name || fs::path(r.file_name).extension() != ".png")
+            throw InvalidRequest("file name '" + r.file_name + "' must be a plain NAME.png");
+    }
     std::error_code ec;
     if (fs::exists(r.out_dir, ec) && !fs::is_directory(r.out_dir, ec))
         throw InvalidRequest("output folder '" + r.out_dir.string() + "' is a file");
@@ -202,7 +208,7 @@ GenerateResult run_generate(const GenerateRequest& r, JobSink& sink, ModelCache&
     const std::string tag = out.seed ? std::to_string(*out.seed) : "latents";
     for (int64_t i = 0; i < out.images.size(0); ++i) {
         GeneratedImage image;
-        image.file = counter_file(r.out_dir, counter++, tag);
+        image.file = r.file_name.empty() ? counter_file(r.out_dir, counter++, tag) : r.out_dir / r.file_name;
         image.prompt = out.prompt_of_image[size_t(i)];
         image.negative_prompt = out.negative_of_image[size_t(i)];
         image.parameters = out.parameters[size_t(i)];

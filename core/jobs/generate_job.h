@@ -70,6 +70,9 @@ struct GenerateRequest {
     std::filesystem::path init_image;
     double strength = 0.75;
     std::filesystem::path out_dir = ".";
+    // One image only (one prompt, images_per_prompt 1): its file name in out_dir, e.g. a grid cell's
+    // "<generation_key>.png"; "" = A1111's NNNNN-SEED.png.
+    std::string file_name;
     std::filesystem::path save_tensors;         // also write `images` and `initial_latents` here
     std::string device = "cpu";                 // "cpu" | "cuda"
     std::string dtype;                          // "f32" | "bf16" | "f16" (CUDA); "" = f32 on cpu, f16 on cuda
