@@ -91,9 +91,29 @@ bool png_finish(PngReadHandles* h, png_bytep* rows) {
     return true;
 }
 
+// libpng allocates an ancillary chunk's declared length before reading its data (png_read_buffer),
+// so a 249-byte file declaring a 1.8 GB zTXt chunk cost 1.8 GB (found by fuzz/fuzz_png). The whole
+// file is in memory here: every chunk up to IEND must fit in it, which bounds those allocations.
+void check_chunk_lengths(const std::vector<unsigned char>& bytes, const fs::path& path) {
+    static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (bytes.size() < 8 || std::memcmp(bytes.data(), signature, 8) != 0) return;  // libpng reports it
+    size_t pos = 8;
+    while (bytes.size() - pos >= 8) {
+        const uint32_t length = (uint32_t{bytes[pos]} << 24) | (uint32_t{bytes[pos + 1]} << 16) |
+                                (uint32_t{bytes[pos + 2]} << 8) | uint32_t{bytes[pos + 3]};
+        const std::string type(reinterpret_cast<const char*>(&bytes[pos + 4]), 4);
+        if (length > bytes.size() - pos - 8 || bytes.size() - pos - 8 - length < 4)
+            fail("cannot read PNG '" + path.string() + "': chunk at byte " + std::to_string(pos) + " declares " +
+                 std::to_string(length) + " bytes, past the end of the file (truncated or corrupt)");
+        if (type == "IEND") break;
+        pos += 12 + static_cast<size_t>(length);
+    }
+}
+
 }  // namespace
 
 PngResult decode_png(const std::vector<unsigned char>& bytes, const fs::path& path) {
+    check_chunk_lengths(bytes, path);
     PngIo io;
     io.data = bytes.data();
     io.size = bytes.size();

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -86,8 +87,9 @@ JsonConfig JsonConfig::parse(const std::string& text, const std::string& source)
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(quote_python_numbers(text));
-    } catch (const nlohmann::json::parse_error& e) {
-        // nlohmann's message carries "at line L, column C".
+    } catch (const nlohmann::json::exception& e) {
+        // nlohmann's message carries "at line L, column C". Not only parse_error: a number such
+        // as 1e400 throws out_of_range (406), which escaped before (found by fuzz/fuzz_model_config).
         fail("'" + source + "' is not valid JSON: " + e.what());
     }
     if (!j.is_object()) fail("'" + source + "' must hold a JSON object, got " + std::string(kind(j)));
@@ -123,11 +125,16 @@ namespace {
 }
 
 int64_t as_int(const std::string& source, const std::string& key, const nlohmann::json& v) {
+    // An unsigned above INT64_MAX (18446744073709551615) would wrap to a negative value.
+    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+        wrong_type(source, key, "an integer in the 64-bit range", v);
     if (v.is_number_integer()) return v.get<int64_t>();
-    // 2.0 written by Python for an int field is accepted; 2.5 is not.
+    // 2.0 written by Python for an int field is accepted; 2.5 is not. The range test comes first:
+    // casting Infinity, NaN or 1e300 to int64_t is undefined (found by fuzz/fuzz_model_config).
     if (v.is_number_float()) {
         const double d = v.get<double>();
-        if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d))
+            return static_cast<int64_t>(d);
     }
     wrong_type(source, key, "an integer", v);
 }

@@ -11,9 +11,18 @@ namespace pictor {
 
 namespace {
 
+// parent[key], or a null node when `parent` is absent or not a mapping. yaml-cpp's operator[]
+// throws YAML::BadSubscript on a scalar (`model: 3`) and YAML::InvalidNode on the result of a
+// missing key (`params["unet_config"]["params"]` without unet_config); both must read as "section
+// missing", not escape (found by fuzz/fuzz_ldm_yaml). operator bool is false, without throwing,
+// for a missing node.
+YAML::Node child(const YAML::Node& parent, const char* key) {
+    return parent && parent.IsMap() ? parent[key] : YAML::Node();
+}
+
 template <typename T>
 void read(const YAML::Node& parent, const char* key, std::optional<T>& out, const std::string& where) {
-    const YAML::Node node = parent[key];
+    const YAML::Node node = child(parent, key);
     if (!node || node.IsNull()) return;
     try {
         out = node.as<T>();
@@ -25,7 +34,7 @@ void read(const YAML::Node& parent, const char* key, std::optional<T>& out, cons
 // transformer_depth / attention_resolutions: an int or a list of ints.
 void read_int_list(const YAML::Node& parent, const char* key, std::optional<std::vector<int64_t>>& out,
                    const std::string& where) {
-    const YAML::Node node = parent[key];
+    const YAML::Node node = child(parent, key);
     if (!node || node.IsNull()) return;
     try {
         out = node.IsSequence() ? node.as<std::vector<int64_t>>() : std::vector<int64_t>{node.as<int64_t>()};
@@ -44,7 +53,7 @@ LdmYaml parse_ldm_yaml(const std::string& text, const std::string& source) {
         } catch (const YAML::Exception& e) {
             fail(std::string("invalid YAML: ") + e.what());
         }
-        const YAML::Node params = root["model"]["params"];
+        const YAML::Node params = child(child(root, "model"), "params");
         if (!params || !params.IsMap()) fail("no 'model.params' section: not an LDM config");
         LdmYaml y;
         y.source = source;
@@ -56,7 +65,7 @@ LdmYaml parse_ldm_yaml(const std::string& text, const std::string& source) {
         read(params, "image_size", y.image_size, p);
         read(params, "parameterization", y.parameterization, p);
 
-        const YAML::Node unet = params["unet_config"]["params"];
+        const YAML::Node unet = child(child(params, "unet_config"), "params");
         if (unet && unet.IsMap()) {
             y.has_unet_config = true;
             const std::string u = p + ".unet_config.params";
@@ -72,7 +81,7 @@ LdmYaml parse_ldm_yaml(const std::string& text, const std::string& source) {
             read_int_list(unet, "attention_resolutions", y.attention_resolutions, u);
             read_int_list(unet, "transformer_depth", y.transformer_depth, u);
         }
-        const YAML::Node dd = params["first_stage_config"]["params"]["ddconfig"];
+        const YAML::Node dd = child(child(child(params, "first_stage_config"), "params"), "ddconfig");
         if (dd && dd.IsMap()) {
             const std::string d = p + ".first_stage_config.params.ddconfig";
             read(dd, "ch", y.vae_ch, d);
@@ -83,7 +92,7 @@ LdmYaml parse_ldm_yaml(const std::string& text, const std::string& source) {
             read(dd, "resolution", y.vae_resolution, d);
             read_int_list(dd, "ch_mult", y.vae_ch_mult, d);
         }
-        read(params["cond_stage_config"], "target", y.cond_stage_target, p + ".cond_stage_config");
+        read(child(params, "cond_stage_config"), "target", y.cond_stage_target, p + ".cond_stage_config");
         // num_heads -1 means "use num_head_channels" in the original code.
         if (y.num_heads && *y.num_heads <= 0) y.num_heads.reset();
         if (y.num_head_channels && *y.num_head_channels <= 0) y.num_head_channels.reset();

@@ -252,6 +252,19 @@ void SchedulerConfig::validate() const {
     if (!one_of(timestep_spacing, {"linspace", "leading", "trailing"}))
         fail(where + ": unknown timestep_spacing \"" + timestep_spacing + "\" (expected linspace, leading or trailing)");
     if (steps_offset < 0) fail(where + ": steps_offset must be >= 0");
+    // Betas are probabilities; a beta_end of 1e123 made LibTorch's linspace throw its own overflow
+    // error and a num_train_timesteps of 1e12 would allocate terabytes (found by fuzz/fuzz_ldm_yaml
+    // and fuzz/fuzz_model_config). Real schedules use 1000 steps and betas around 1e-4..2e-2.
+    if (num_train_timesteps > 1'000'000)
+        fail(where + ": num_train_timesteps must be <= 1000000, got " + std::to_string(num_train_timesteps));
+    const auto probability = [](double v) { return std::isfinite(v) && v >= 0.0 && v <= 1.0; };
+    if (trained_betas.empty() && (!probability(beta_start) || !probability(beta_end)))
+        fail(where + ": beta_start and beta_end must lie in [0, 1], got " + std::to_string(beta_start) + " and " +
+             std::to_string(beta_end));
+    for (size_t i = 0; i < trained_betas.size(); ++i)
+        if (!probability(trained_betas[i]))
+            fail(where + ": trained_betas[" + std::to_string(i) + "] must lie in [0, 1], got " +
+                 std::to_string(trained_betas[i]));
     // prediction_type support per class.
     const bool sample_ok = kind != SchedulerKind::pndm && kind != SchedulerKind::euler_ancestral;
     const bool ok = prediction_type == "epsilon" || prediction_type == "v_prediction" ||

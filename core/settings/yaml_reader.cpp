@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/util/utf8.h"
+
 namespace pictor::settings_detail {
 
 std::string position(const std::string& source, const YAML::Mark& mark) {
@@ -11,6 +13,18 @@ std::string position(const std::string& source, const YAML::Mark& mark) {
 }
 
 YAML::Node load_yaml(std::string_view yaml, const std::string& source) {
+    // YAML text is Unicode. yaml-cpp's reader passes invalid UTF-8 bytes through, its emitter
+    // writes U+FFFD for them, so such a value would change on save + load (found by
+    // fuzz/fuzz_settings): refused here, naming the line ('\n' never occurs inside a sequence).
+    std::vector<uint32_t> code_points;
+    size_t line_start = 0;
+    for (size_t i = 0, line = 1; i <= yaml.size(); ++i) {
+        if (i < yaml.size() && yaml[i] != '\n') continue;
+        if (!decode_utf8(yaml.substr(line_start, i - line_start), code_points))
+            fail(source + ":" + std::to_string(line) + ": the line is not valid UTF-8 text");
+        line_start = i + 1;
+        ++line;
+    }
     try {
         return YAML::Load(std::string(yaml));
     } catch (const YAML::ParserException& e) {

@@ -169,6 +169,26 @@ TEST_CASE("content sniffing ignores the extension", "[image_io]") {
     CHECK(read_image(tmp / "actually_png.jpg").equal(img));
 }
 
+// Regression (fuzz/fuzz_png): libpng allocates an ancillary chunk's declared length before
+// reading it, so a 249-byte file whose zTXt chunk claimed 1835363956 bytes cost 1.8 GB. A chunk
+// that runs past the end of the file is now an error before libpng sees it.
+TEST_CASE("a PNG chunk longer than the file is an error, not a huge allocation", "[image_io]") {
+    test::TempDir tmp;
+    write_png(tmp / "ok.png", random_u8(4, 4, 3, 3));
+    std::string bytes = read_bytes(tmp / "ok.png");
+    const size_t after_ihdr = 8 + 12 + 13;
+    const std::string huge_ztxt = std::string("\x6d\x65\x6b\x74", 4) + "zTXt" + "Comment" + std::string(1, '\0');
+    bytes.insert(after_ihdr, huge_ztxt);
+    write_raw(tmp / "huge_chunk.png", bytes);
+    CHECK_THROWS_WITH(read_image(tmp / "huge_chunk.png"),
+                      Catch::Contains("huge_chunk.png") && Catch::Contains("byte 33") &&
+                          Catch::Contains("past the end of the file"));
+    CHECK_THROWS_AS(read_png_text(tmp / "huge_chunk.png"), Error);
+    // A chunk cut short by the end of the file (no room for its CRC) as well.
+    write_raw(tmp / "cut.png", read_bytes(tmp / "ok.png").substr(0, after_ihdr - 2));
+    CHECK_THROWS_WITH(read_image(tmp / "cut.png"), Catch::Contains("past the end of the file"));
+}
+
 TEST_CASE("text chunks: tEXt for Latin-1, iTXt for other UTF-8, round trip", "[image_io]") {
     test::TempDir tmp;
     const std::string params =

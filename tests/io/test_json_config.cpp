@@ -56,6 +56,27 @@ TEST_CASE("json config wrong types name the file and the key") {
     CHECK_THROWS_AS(c.get_int("n", 0), pictor::Error);
 }
 
+// Regression (fuzz/fuzz_model_config): casting Infinity / NaN / 1e300 to int64_t was undefined
+// behaviour; an unsigned above INT64_MAX wrapped to a negative value.
+TEST_CASE("json config integers out of the 64-bit range are errors, not undefined casts") {
+    const JsonConfig c = JsonConfig::parse(
+        R"({"low": -Infinity, "high": Infinity, "list": [1, NaN], "big": 1e300, "u": 18446744073709551615,
+            "edge": -9223372036854775808.0, "max": 9223372036854775807})",
+        "cfg.json");
+    CHECK_THROWS_WITH(c.get_int("low", 0), Catch::Contains("\"low\"") && Catch::Contains("integer"));
+    CHECK_THROWS_WITH(c.get_int("high", 0), Catch::Contains("\"high\""));
+    CHECK_THROWS_WITH(c.get_int_list("list", {}), Catch::Contains("list[1]"));
+    CHECK_THROWS_WITH(c.get_int("big", 0), Catch::Contains("\"big\""));
+    CHECK_THROWS_WITH(c.get_int("u", 0), Catch::Contains("\"u\"") && Catch::Contains("64-bit"));
+    CHECK(c.get_int("edge", 0) == std::numeric_limits<int64_t>::min());
+    CHECK(c.get_int("max", 0) == std::numeric_limits<int64_t>::max());
+    CHECK(std::isinf(c.get_double("high", 0)));  // as a number it is fine
+    // A literal beyond double's range is a JSON error of the file, not nlohmann's out_of_range.
+    CHECK_THROWS_WITH(JsonConfig::parse(R"({"x": 1e400})", "huge.json"),
+                      Catch::Contains("huge.json") && Catch::Contains("not valid JSON"));
+    CHECK_THROWS_AS(JsonConfig::parse("1e400", "huge.json"), pictor::Error);
+}
+
 TEST_CASE("json config syntax errors give the line and column") {
     CHECK_THROWS_WITH(JsonConfig::parse("{\n  \"a\": 1,\n  \"b\": }\n", "broken.json"),
                       Catch::Contains("broken.json") && Catch::Contains("line 3"));

@@ -102,6 +102,29 @@ TEST_CASE("unpickle rejects opcodes outside the supported set and malformed stre
     CHECK_THAT(err(""), Catch::Contains("truncated"));
 }
 
+// Regression (fuzz/fuzz_pickle, LeakSanitizer): `]2a.` (EMPTY_LIST DUP APPEND STOP) built a list
+// holding itself, a shared_ptr cycle that was never freed. Recursive objects are refused; shared
+// ones (the memo) are still fine. (The fuzz build checks that nothing leaks.)
+TEST_CASE("unpickle refuses objects that contain themselves and keeps shared ones") {
+    CHECK_THROWS_WITH(unpickle("]2a.", "cycle.pkl", {}), Catch::Contains("cycle.pkl") && Catch::Contains("contains itself"));
+    CHECK_THROWS_WITH(unpickle(std::string("}q\x00X\x01\x00\x00\x00kh\x00s.", 13), "d.pkl", {}),
+                      Catch::Contains("contains itself"));  // d["k"] = d
+    CHECK_THROWS_AS(unpickle("]2a", "cut.pkl", {}), pictor::Error);  // a cycle, then truncated
+    const auto shared = unpickle(std::string("](]q\x01h\x01" "e.", 9), "shared.pkl", {});
+    REQUIRE(shared->items.size() == 2);
+    CHECK(shared->items[0].get() == shared->items[1].get());
+}
+
+// Regression: freeing 200000 nested lists (a 400 KB pickle: `]` x n, `a` x n-1) recursed until
+// the stack overflowed. Nesting is limited to 1000 levels, far beyond any checkpoint.
+TEST_CASE("unpickle refuses objects nested more than 1000 deep") {
+    const auto nested = [](size_t n) { return std::string(n, ']') + std::string(n - 1, 'a') + "."; };
+    const auto ok = unpickle(nested(1000), "deep.pkl", {});
+    CHECK(ok->items.size() == 1);
+    CHECK_THROWS_WITH(unpickle(nested(1001), "deep.pkl", {}), Catch::Contains("deep.pkl") && Catch::Contains("nested more than 1000"));
+    CHECK_THROWS_WITH(unpickle(nested(200000), "deeper.pkl", {}), Catch::Contains("nested more than 1000"));
+}
+
 TEST_CASE("unpickle survives every truncation and random corruption of a valid pickle") {
     PickleBuilder p;
     p.proto().op('}').put(0).mark().str("a").integer(1).str("b").op(']').mark().integer(2).integer(300).op('e');

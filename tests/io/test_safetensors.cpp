@@ -110,6 +110,19 @@ TEST_CASE("safetensors writer refuses what the format cannot hold and leaves no 
     CHECK(fs::is_empty(dir.path()));
 }
 
+// Regression (fuzz/fuzz_lora): a name that is not UTF-8 made nlohmann's dump() throw its own
+// type_error out of write_safetensors instead of pictor::Error.
+TEST_CASE("safetensors writer refuses names and metadata that are not UTF-8") {
+    TempDir dir;
+    const std::string bad = "lora_te_text_model\xad.alpha";
+    CHECK_THROWS_WITH(pictor::write_safetensors(dir / "n.safetensors", {{bad, at::ones({1})}}),
+                      Catch::Contains("n.safetensors") && Catch::Contains("not valid UTF-8") && Catch::Contains(bad));
+    CHECK_THROWS_WITH(pictor::write_safetensors(dir / "m.safetensors", {{"w", at::ones({1})}}, {{"k", "\xff"}}),
+                      Catch::Contains("metadata entry 'k'"));
+    CHECK_THROWS_AS(pictor::write_safetensors(dir / "n.safetensors", {{bad, at::ones({1})}}), pictor::Error);
+    CHECK(fs::is_empty(dir.path()));
+}
+
 TEST_CASE("safetensors reads the real clip-tiny F16 checkpoint") {
     PICTOR_REQUIRE_FIXTURES(dir, "clip-tiny");
     SafetensorsFile f(dir / "model.safetensors");

@@ -180,6 +180,20 @@ TEST_CASE("bad scheduler configs fail with a clear error", "[schedulers]") {
                       Contains("/nonexistent/scheduler_config.json"));
 }
 
+// Regression (fuzz/fuzz_ldm_yaml: an LDM yaml with linear_end 1e123): LibTorch's linspace threw its
+// own overflow error out of the constructor; a huge num_train_timesteps would allocate terabytes.
+TEST_CASE("betas outside [0, 1] and absurd step counts are config errors", "[schedulers]") {
+    CHECK_THROWS_WITH(pictor::make_scheduler("pndm", cfg(R"({"beta_end": 1e123})")),
+                      Contains("beta_start and beta_end") && Contains("test config"));
+    CHECK_THROWS_WITH(pictor::make_scheduler("ddim", cfg(R"({"beta_start": -0.1})")), Contains("[0, 1]"));
+    CHECK_THROWS_WITH(pictor::make_scheduler("euler", cfg(R"({"beta_end": NaN})")), Contains("beta_end"));
+    CHECK_THROWS_WITH(pictor::make_scheduler("ddim", cfg(R"({"num_train_timesteps": 2, "trained_betas": [0.1, 2]})")),
+                      Contains("trained_betas[1]"));
+    CHECK_THROWS_WITH(pictor::make_scheduler("ddim", cfg(R"({"num_train_timesteps": 1000000000000})")),
+                      Contains("num_train_timesteps must be <= 1000000"));
+    CHECK_NOTHROW(pictor::make_scheduler("pndm", cfg(R"({"beta_start": 0, "beta_end": 1})")));
+}
+
 TEST_CASE("step counts outside [1, num_train_timesteps] and out-of-order calls fail clearly", "[schedulers]") {
     const JsonConfig sd15 = cfg(kSd15);
     for (const auto& name : pictor::scheduler_names()) {

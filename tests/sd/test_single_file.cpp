@@ -15,6 +15,7 @@
 #include "core/io/state_dict.h"
 #include "core/io/tensor_map.h"
 #include "core/models/sd/single_file.h"
+#include "core/models/sd/single_file_config.h"
 #include "core/models/sd/single_file_tokenizer.h"
 #include "core/pipelines/txt2img.h"
 #include "core/util/error.h"
@@ -363,4 +364,31 @@ TEST_CASE("single file: bad files name the file and the key", "[sd][single_file]
         CHECK_THAT(error_of([&] { load_stable_diffusion_file(dir.parent_path() / "sd-tiny" / "unet" / "diffusion_pytorch_model.safetensors", o); }),
                    Catch::Contains("no 'model.diffusion_model.*' tensors"));
     }
+}
+
+// Regression (fuzz/fuzz_ldm_yaml): `ch_mult: []` shifted the sample size by 2^64 - 1 and a huge
+// model_channels overflowed `model_channels * mult`, both undefined behaviour; such sizes are now
+// errors naming the yaml and the key.
+TEST_CASE("single file: yaml sizes no network can have are errors", "[sd][single_file]") {
+    std::vector<std::string> notes;
+    const auto vae = [&](const std::string& ddconfig) {
+        return vae_config_from_ldm(
+            parse_ldm_yaml("model:\n  params:\n    first_stage_config:\n      params:\n        ddconfig:\n" + ddconfig, "v.yaml"),
+            notes);
+    };
+    CHECK_THROWS_WITH(vae("          ch: 128\n          ch_mult: []\n"),
+                      Catch::Contains("v.yaml") && Catch::Contains("ch_mult") && Catch::Contains("1..16 levels"));
+    CHECK_THROWS_WITH(vae("          ch: 0\n          ch_mult: [1]\n"), Catch::Contains("ddconfig ch"));
+    CHECK(vae("          ch: 32\n          ch_mult: [1, 2]\n").block_out_channels == std::vector<int64_t>{32, 64});
+    const auto unet = [&](const std::string& params) {
+        return unet_config_from_ldm(
+            parse_ldm_yaml("model:\n  params:\n    unet_config:\n      params:\n" + params, "u.yaml"), notes);
+    };
+    const std::string rest = "        num_res_blocks: 2\n        context_dim: 8\n";
+    CHECK_THROWS_WITH(unet("        model_channels: 9223372036854775807\n        channel_mult: [2]\n" + rest),
+                      Catch::Contains("u.yaml") && Catch::Contains("model_channels"));
+    CHECK_THROWS_WITH(unet("        model_channels: 32\n        channel_mult: [1, -4]\n" + rest), Catch::Contains("channel_mult"));
+    CHECK_THROWS_WITH(unet("        model_channels: 32\n        channel_mult: [1]\n        num_res_blocks: 0\n        context_dim: 8\n"),
+                      Catch::Contains("num_res_blocks"));
+    CHECK(unet("        model_channels: 32\n        channel_mult: [1, 2]\n" + rest).block_out_channels == std::vector<int64_t>{32, 64});
 }

@@ -50,6 +50,30 @@ T need(const std::optional<T>& v, const char* key, const LdmYaml& y) {
     return *v;
 }
 
+// Sizes a network can have. Unchecked, a yaml's `ch_mult: []` made `size << (levels - 1)` shift by
+// 2^64 - 1 and `model_channels: 9223372036854775807` overflowed `mc * m`, both undefined
+// behaviour (found by fuzz/fuzz_ldm_yaml).
+int64_t checked_size(int64_t n, const char* key, const LdmYaml& y, int64_t lo, int64_t hi) {
+    if (n < lo || n > hi)
+        fail("'" + y.source + "': '" + key + "' must be in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " +
+             std::to_string(n));
+    return n;
+}
+int64_t need_size(const std::optional<int64_t>& v, const char* key, const LdmYaml& y, int64_t hi) {
+    return checked_size(need(v, key, y), key, y, 1, hi);
+}
+int64_t size_or(const std::optional<int64_t>& v, int64_t fallback, const char* key, const LdmYaml& y, int64_t hi) {
+    return v ? checked_size(*v, key, y, 1, hi) : fallback;
+}
+// A per-level list (channel multipliers, transformer depths): 1..16 levels, entries in lo..hi.
+std::vector<int64_t> checked_levels(std::vector<int64_t> list, const char* key, const LdmYaml& y, int64_t lo, int64_t hi) {
+    if (list.empty() || list.size() > 16)
+        fail("'" + y.source + "': '" + key + "' must list 1..16 levels, got " + std::to_string(list.size()));
+    for (int64_t m : list) checked_size(m, key, y, lo, hi);
+    return list;
+}
+constexpr int64_t kMaxChannels = 1 << 16, kMaxMult = 64, kMaxBlocks = 64, kMaxLatent = 4096;
+
 }  // namespace
 
 std::string SingleFileArchitecture::describe() const {
@@ -74,8 +98,8 @@ std::optional<fs::path> sidecar_yaml(const fs::path& file) {
 // Ref: create_unet_diffusers_config (0.21.4).
 UNet2DConditionConfig unet_config_from_ldm(const LdmYaml& y, std::vector<std::string>& notes) {
     UNet2DConditionConfig c;
-    const int64_t mc = need(y.model_channels, "model_channels", y);
-    const std::vector<int64_t> mult = need(y.channel_mult, "channel_mult", y);
+    const int64_t mc = need_size(y.model_channels, "model_channels", y, kMaxChannels);
+    const std::vector<int64_t> mult = checked_levels(need(y.channel_mult, "channel_mult", y), "channel_mult", y, 1, kMaxMult);
     const std::vector<int64_t> attn = y.attention_resolutions.value_or(std::vector<int64_t>{});
     const auto has_attn = [&](int64_t r) { return std::find(attn.begin(), attn.end(), r) != attn.end(); };
     const size_t levels = mult.size();
@@ -92,18 +116,20 @@ UNet2DConditionConfig unet_config_from_ldm(const LdmYaml& y, std::vector<std::st
         c.up_block_types.push_back(has_attn(resolution) ? "CrossAttnUpBlock2D" : "UpBlock2D");
         resolution /= 2;
     }
-    c.in_channels = y.in_channels.value_or(4);
-    c.out_channels = y.out_channels.value_or(4);
-    c.layers_per_block.assign(levels, need(y.num_res_blocks, "num_res_blocks", y));
-    c.cross_attention_dim.assign(levels, need(y.context_dim, "context_dim", y));
-    const std::vector<int64_t> depth = y.transformer_depth.value_or(std::vector<int64_t>{1});
+    c.in_channels = size_or(y.in_channels, 4, "in_channels", y, kMaxMult);
+    c.out_channels = size_or(y.out_channels, 4, "out_channels", y, kMaxMult);
+    c.layers_per_block.assign(levels, need_size(y.num_res_blocks, "num_res_blocks", y, kMaxBlocks));
+    c.cross_attention_dim.assign(levels, need_size(y.context_dim, "context_dim", y, kMaxChannels));
+    const std::vector<int64_t> depth =
+        checked_levels(y.transformer_depth.value_or(std::vector<int64_t>{1}), "transformer_depth", y, 0, kMaxBlocks);
     c.transformer_layers_per_block = depth.size() == 1 ? std::vector<int64_t>(levels, depth[0]) : depth;
     c.use_linear_projection = y.use_linear_in_transformer.value_or(false);
     // diffusers' attention_head_dim is the head count here (its historical naming): num_heads is
     // constant; with only num_head_channels the count follows the width.
     if (y.num_heads) {
-        c.num_attention_heads.assign(levels, *y.num_heads);
+        c.num_attention_heads.assign(levels, size_or(y.num_heads, 8, "num_heads", y, kMaxChannels));
     } else if (y.num_head_channels) {
+        (void)size_or(y.num_head_channels, 64, "num_head_channels", y, kMaxChannels);  // checked only
         c.num_attention_heads.clear();
         for (int64_t m : mult) c.num_attention_heads.push_back(mc / *y.num_head_channels * m);
     } else {
@@ -111,7 +137,7 @@ UNet2DConditionConfig unet_config_from_ldm(const LdmYaml& y, std::vector<std::st
         notes.push_back("UNet attention heads: the yaml has neither num_heads nor num_head_channels, 8 taken (diffusers' default)");
     }
     c.only_cross_attention.assign(levels, false);
-    const int64_t latent = y.image_size.value_or(64);
+    const int64_t latent = size_or(y.image_size, 64, "image_size", y, kMaxLatent);
     if (!y.image_size) notes.push_back("UNet sample size: the yaml has no image_size, 64 latents (512 px) taken");
     c.sample_size = latent;
     c.norm_num_groups = 32;
@@ -123,18 +149,19 @@ UNet2DConditionConfig unet_config_from_ldm(const LdmYaml& y, std::vector<std::st
 // Ref: create_vae_diffusers_config (0.21.4).
 AutoencoderKLConfig vae_config_from_ldm(const LdmYaml& y, std::vector<std::string>& notes) {
     AutoencoderKLConfig c;
-    const int64_t ch = need(y.vae_ch, "first_stage_config ddconfig ch", y);
-    const std::vector<int64_t> mult = need(y.vae_ch_mult, "first_stage_config ddconfig ch_mult", y);
+    const int64_t ch = need_size(y.vae_ch, "first_stage_config ddconfig ch", y, kMaxChannels);
+    const std::vector<int64_t> mult = checked_levels(need(y.vae_ch_mult, "first_stage_config ddconfig ch_mult", y),
+                                                     "first_stage_config ddconfig ch_mult", y, 1, kMaxMult);
     c.block_out_channels.clear();
     for (int64_t m : mult) c.block_out_channels.push_back(ch * m);
     c.down_block_types.assign(mult.size(), "DownEncoderBlock2D");
     c.up_block_types.assign(mult.size(), "UpDecoderBlock2D");
-    c.in_channels = y.vae_in_channels.value_or(3);
-    c.out_channels = y.vae_out_ch.value_or(3);
-    c.latent_channels = y.vae_z_channels.value_or(4);
-    c.layers_per_block = y.vae_num_res_blocks.value_or(2);
+    c.in_channels = size_or(y.vae_in_channels, 3, "first_stage_config ddconfig in_channels", y, kMaxMult);
+    c.out_channels = size_or(y.vae_out_ch, 3, "first_stage_config ddconfig out_ch", y, kMaxMult);
+    c.latent_channels = size_or(y.vae_z_channels, 4, "first_stage_config ddconfig z_channels", y, kMaxMult);
+    c.layers_per_block = size_or(y.vae_num_res_blocks, 2, "first_stage_config ddconfig num_res_blocks", y, kMaxBlocks);
     // diffusers passes its image_size argument; the yaml's latent size × the VAE factor is that size.
-    c.sample_size = y.image_size.value_or(64) << (mult.size() - 1);
+    c.sample_size = size_or(y.image_size, 64, "image_size", y, kMaxLatent) << (mult.size() - 1);
     if (y.scale_factor) c.scaling_factor = *y.scale_factor;
     c.norm_num_groups = 32;
     notes.push_back("VAE norm_num_groups: an LDM yaml has no group count, 32 taken (the original code's GroupNorm(32, C))");
