@@ -127,13 +127,19 @@ void write_png(const fs::path& path, const at::Tensor& hwc_u8, const std::map<st
         PngWriteHandles h;
         h.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &io, png_error_cb, png_warning_cb);
         if (h.png) h.info = png_create_info_struct(h.png);
+        errno = 0;
         const bool ok = h.png && h.info &&
                         png_write_all(&h, &io, file, static_cast<uint32_t>(W), static_cast<uint32_t>(H),
                                       kColorTypes[C], chunks.data(), static_cast<int>(chunks.size()), rows.data());
+        const int write_errno = errno;  // libpng's fwrite failure ("Write Error") leaves the reason here
         const bool flushed = std::fflush(file) == 0;
+        const int flush_errno = errno;
         const bool closed = std::fclose(file) == 0;
+        const int close_errno = errno;
+        if (!ok && (write_errno == ENOSPC || write_errno == EDQUOT || write_errno == EFBIG)) fail_write(path, "PNG", write_errno);
         if (!ok) fail("cannot write PNG '" + path.string() + "': " + (io.message[0] ? io.message : "out of memory"));
-        if (!flushed || !closed) fail("cannot write PNG '" + path.string() + "' (disk full?)");
+        if (!flushed) fail_write(path, "PNG", flush_errno);
+        if (!closed) fail_write(path, "PNG", close_errno);
     });
 }
 

@@ -17,6 +17,7 @@
 
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/utf8.h"
 
 namespace pictor {
 
@@ -278,7 +279,21 @@ void write_safetensors(const fs::path& path, const TensorMap& tensors,
         offset += bytes;
         data.push_back(std::move(c));
     }
-    std::string text = header.dump();
+    // The header is JSON, so names and metadata must be UTF-8; nlohmann's dump() throws its own
+    // type_error for anything else (a torch checkpoint's key is not checked when read; found by
+    // fuzz/fuzz_lora through this writer), turned into our error naming the key.
+    std::string text;
+    try {
+        text = header.dump();
+    } catch (const nlohmann::json::exception&) {
+        std::vector<uint32_t> code_points;
+        for (const auto& [name, tensor] : tensors)
+            if (!decode_utf8(name, code_points)) fail(where + ": tensor name '" + name + "' is not valid UTF-8");
+        for (const auto& [k, v] : metadata)
+            if (!decode_utf8(k, code_points) || !decode_utf8(v, code_points))
+                fail(where + ": metadata entry '" + k + "' is not valid UTF-8");
+        fail(where + ": the header cannot be written as JSON");
+    }
     // Pad with spaces so the data section starts 8-byte aligned (as the reference writer does).
     text.append((8 - (8 + text.size()) % 8) % 8, ' ');
     const uint64_t header_len = text.size();
@@ -290,8 +305,10 @@ void write_safetensors(const fs::path& path, const TensorMap& tensors,
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
         for (const auto& t : data)
             out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.nbytes()));
+        errno = 0;
         out.flush();
-        if (!out) fail(where + ": write failed (disk full?)");
+        out.close();
+        if (!out) fail_write(path, "safetensors", errno);
     });
 }
 

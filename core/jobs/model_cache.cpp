@@ -44,6 +44,16 @@ void ModelCache::make_room(uint64_t incoming) {
     }
 }
 
+void ModelCache::drop_prefix(const std::string& prefix) {
+    std::list<Entry> dropped;  // released after the lock (a model's destructor may take time)
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();) {
+        auto next = std::next(it);
+        if (it->key.compare(0, prefix.size(), prefix) == 0) dropped.splice(dropped.begin(), entries_, it);
+        it = next;
+    }
+}
+
 void ModelCache::insert(const std::string& key, std::type_index type, std::shared_ptr<void> model, uint64_t size) {
     std::list<Entry> replaced;
     std::lock_guard lock(mutex_);

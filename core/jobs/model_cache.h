@@ -32,9 +32,14 @@ public:
     // PICTOR_MODEL_CACHE_MB when set, else half of the machine's physical memory.
     static ModelCache& process();
 
+    // `supersedes`, when given, is the part of the key that names the file without its version
+    // (the key without the modification time): loading a new version drops the cached older ones,
+    // which no job can ask for again (a classifier exported again over the same folder).
     template <typename T>
-    std::shared_ptr<T> get(const std::string& key, uint64_t size_bytes, const std::function<std::shared_ptr<T>()>& load) {
+    std::shared_ptr<T> get(const std::string& key, uint64_t size_bytes, const std::function<std::shared_ptr<T>()>& load,
+                           const std::string& supersedes = {}) {
         if (std::shared_ptr<void> hit = find(key, typeid(T))) return std::static_pointer_cast<T>(hit);
+        if (!supersedes.empty()) drop_prefix(supersedes);
         make_room(size_bytes);
         std::shared_ptr<T> model = load();
         insert(key, typeid(T), model, size_bytes);
@@ -57,6 +62,7 @@ private:
     };
     std::shared_ptr<void> find(const std::string& key, std::type_index type);
     void make_room(uint64_t incoming);
+    void drop_prefix(const std::string& prefix);
     void insert(const std::string& key, std::type_index type, std::shared_ptr<void> model, uint64_t size);
 
     mutable std::mutex mutex_;

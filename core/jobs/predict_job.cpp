@@ -22,13 +22,14 @@ void validate(const PredictRequest& r) {
 
 PredictResult run_predict(const PredictRequest& r, JobSink& sink, ModelCache& cache) {
     validate(r);
-    const std::string key = "classifier|" + std::filesystem::absolute(r.classifier).string() + "|" +
-                            modification_stamp(r.classifier / "classifier.json");
+    const std::string identity = "classifier|" + std::filesystem::absolute(r.classifier).string() + "|";
+    const std::string key = identity + modification_stamp(r.classifier / "classifier.json");
     const std::shared_ptr<ExportedClassifier> classifier = cache.get<ExportedClassifier>(
         key, weights_in_memory_bytes(r.classifier), [&] {
             sink.on_stage("loading the classifier");
             return std::make_shared<ExportedClassifier>(load_classifier(r.classifier));
-        });
+        },
+        identity);
     std::vector<at::Tensor> images;
     for (const auto& image : r.images) images.push_back(read_image(image));
     sink.on_stage("classifying");

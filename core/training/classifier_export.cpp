@@ -41,7 +41,14 @@ void export_classifier(const fs::path& dir, ResNetImpl& model, const std::vector
                              {"crop", transform.crop_size},
                              {"mean", transform.mean},
                              {"std", transform.std}};
-    write_bytes_atomically(dir / "classifier.json", info.dump(2) + "\n");
+    try {
+        write_bytes_atomically(dir / "classifier.json", info.dump(2) + "\n");
+    } catch (const Error&) {
+        // Weights without their classifier.json would be half an export (e.g. the disk filled up
+        // between the two files): take them out again, so the folder is not mistaken for one.
+        fs::remove(dir / "model.safetensors", ec);
+        throw;
+    }
 }
 
 ExportedClassifier load_classifier(const fs::path& dir) {

@@ -1,6 +1,8 @@
 #include "core/util/atomic_file.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <random>
 
@@ -33,13 +35,22 @@ void write_file_atomically(const fs::path& path, const std::function<void(const 
     }
 }
 
+void fail_write(const fs::path& path, std::string_view what, int errnum) {
+    const std::string file = std::string(what) + (what.empty() ? "" : " ") + "'" + path.string() + "'";
+    if (errnum == ENOSPC || errnum == EDQUOT || errnum == EFBIG)
+        fail("disk full: cannot write " + file + " (" + std::strerror(errnum) + "); the file was not written");
+    fail("cannot write " + file + (errnum ? std::string(": ") + std::strerror(errnum) : std::string()));
+}
+
 void write_bytes_atomically(const fs::path& path, std::string_view bytes) {
     write_file_atomically(path, [&](const fs::path& temp) {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out) fail("cannot open '" + temp.string() + "' for writing");
+        if (!out) fail("cannot open '" + temp.string() + "' for writing: " + std::strerror(errno));
+        errno = 0;
         out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         out.flush();
-        if (!out) fail("cannot write '" + path.string() + "' (disk full?)");
+        out.close();  // the last buffered bytes reach the disk here: its errno counts too
+        if (!out) fail_write(path, "", errno);
     });
 }
 

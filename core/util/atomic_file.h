@@ -15,6 +15,11 @@ namespace pictor {
 void write_file_atomically(const std::filesystem::path& path,
                            const std::function<void(const std::filesystem::path& temp_path)>& write);
 
+// Throws pictor::Error for a failed write of `path` ("PNG", "safetensors", ...): "disk full: cannot
+// write <what> '<path>'" when `errnum` says the device or the quota is full (ENOSPC, EDQUOT, EFBIG),
+// else "cannot write <what> '<path>': <the system's reason>".
+[[noreturn]] void fail_write(const std::filesystem::path& path, std::string_view what, int errnum);
+
 // Convenience: writes `bytes` to `path` atomically.
 void write_bytes_atomically(const std::filesystem::path& path, std::string_view bytes);
 

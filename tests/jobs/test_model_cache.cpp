@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/jobs/model_cache.h"
 
@@ -92,4 +93,22 @@ TEST_CASE("model cache: lowering the budget evicts at once", "[jobs]") {
     get(cache, "b", 400, 2, &loads);
     cache.set_budget(500);
     CHECK(cache.keys() == std::vector<std::string>{"b"});
+}
+
+TEST_CASE("model cache: a new version of a file drops the cached older ones", "[jobs]") {
+    ModelCache cache(1u << 30);  // room for all: only supersedes drops
+    const auto load = [&](const std::string& key, int value) {
+        return cache.get<Model>(key, 100, [&] { return std::make_shared<Model>(value); }, "classifier|/out/model|");
+    };
+    load("classifier|/out/model|stamp1", 1);
+    cache.get<Model>("classifier|/out/other|stamp1", 100, [] { return std::make_shared<Model>(9); });
+    CHECK(cache.count() == 2);
+    // Re-exported over the same folder: the first version can never be asked for again.
+    const auto second = load("classifier|/out/model|stamp2", 2);
+    CHECK(second->value == 2);
+    CHECK(cache.count() == 2);
+    CHECK(cache.keys() == std::vector<std::string>{"classifier|/out/model|stamp2", "classifier|/out/other|stamp1"});
+    // A hit is not a new version: nothing is dropped.
+    CHECK(load("classifier|/out/model|stamp2", 3)->value == 2);
+    CHECK(cache.count() == 2);
 }
