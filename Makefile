@@ -19,7 +19,7 @@ PACKAGES := \
   clang libclang-rt-14-dev
 # clang + libclang-rt-14-dev: `make fuzz` (libFuzzer and clang's ASan/UBSan runtimes, fuzz/).
 
-.PHONY: all deps configure build run test package clean asan fuzz fuzz-build fuzz-ci
+.PHONY: all deps configure build run test package clean asan fuzz fuzz-build fuzz-ci soak
 
 all: build
 
@@ -49,6 +49,10 @@ package: build
 asan:
 	$(MAKE) build BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DPICTOR_SANITIZE=ON -DPICTOR_BUILD_UI=OFF"
 	cd build-asan && ctest --output-on-failure -R 'test_io|test_image|test_settings|test_text'
+
+# The studio soak test: 300 mixed jobs in one process (tests/ui/test_soak.cpp), ~1 min.
+soak: build
+	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ./tests/ui/test_ui "[soak]"
 
 # libFuzzer targets, one per parser (fuzz/README.md), under ASan+UBSan in their own build folder
 # (clang); each runs FUZZ_SECONDS, findings fail the target and land in build-fuzz/artifacts/.

@@ -2,7 +2,7 @@
 //
 //   pictor                                   start the studio
 //   pictor --screenshot FILE [--view V] [--image IMAGE]
-//                                            render a view (gallery|scoring|compare|training) to PNG
+//                                            render a view (gallery|scoring|compare|training|grid) to PNG
 //   pictor --settings FILE                   use another settings.yaml
 #include "core/util/runtime.h"
 #include "core/version.h"
@@ -33,12 +33,13 @@ int main(int argc, char** argv) {
                                         QStringLiteral("Render a view offscreen to the PNG file FILE and exit."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption view(QStringLiteral("view"),
-                                  QStringLiteral("The view to show: gallery, scoring, compare or training."),
+                                  QStringLiteral("The view to show: gallery, scoring, compare, training or grid."),
                                   QStringLiteral("VIEW"), QStringLiteral("gallery"));
     const QCommandLineOption settings(QStringLiteral("settings"), QStringLiteral("Use FILE as settings.yaml."),
                                       QStringLiteral("FILE"));
     const QCommandLineOption image(QStringLiteral("image"),
-                                   QStringLiteral("With --screenshot: score (scoring) or compare (compare) IMAGE first."),
+                                   QStringLiteral("With --screenshot: score (scoring) or compare (compare) IMAGE first; "
+                                                  "with --view training, train on the dataset folder IMAGE first."),
                                    QStringLiteral("IMAGE"));
     parser.addOptions({screenshot, view, settings, image});
     parser.process(app);

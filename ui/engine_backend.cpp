@@ -24,6 +24,7 @@
 #include "core/jobs/compare_job.h"
 #include "core/jobs/dataset_job.h"
 #include "core/jobs/generate_job.h"
+#include "core/jobs/grid_job.h"
 #include "core/jobs/job_error.h"
 #include "core/jobs/job_sink.h"
 #include "core/jobs/model_cache.h"
@@ -246,6 +247,43 @@ struct Runner {
         ctx.classify(out);
     }
 
+    void operator()(const GridRequest& r) {
+        jobs::GridRequest request;
+        request.base = generateJobRequest(GenerateRequest{r.params, r.outputFolder});
+        request.base.preview_every = 1;
+        request.base.keep_pixels = false;
+        request.out_dir = p(r.outputFolder);
+        for (const GridAxisText& axis : r.axes) request.axes.push_back(jobs::parse_axis(axis.text().toStdString()));
+        for (const QString& label : r.labels) request.labels.push_back(label.toStdString());
+        request.clip = r.clipModel.trimmed().toStdString();
+        request.heat_label = r.heatLabel.toStdString();
+        request.on_cell = [this](const jobs::GridCell& c) {
+            GridCellResult out;
+            out.x = c.x;
+            out.y = c.y;
+            out.z = c.z;
+            out.path = q(c.file);
+            out.reused = c.reused;
+            // Thumbnails are read here, on the worker thread: the view only shows them.
+            out.thumbnail = QImage(out.path).scaled(96, 96, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+            for (const jobs::LabelProbability& l : c.scores) {
+                out.labels << q(l.label);
+                out.probabilities << l.probability;
+            }
+            out.best = c.best;
+            ctx.gridCell(out);
+        };
+        const jobs::GridResult result = jobs::run_grid(request, sink, cache);
+        GridResult out;
+        out.gridFile = q(result.grid_file);
+        out.heatmapFile = q(result.heatmap_file);
+        out.csvFile = q(result.csv_file);
+        out.generated = result.generated;
+        out.reused = result.reused;
+        out.cancelled = result.cancelled;
+        ctx.grid(out);
+    }
+
     void operator()(const DownloadRequest& r) {
         jobs::PullRequest request;
         request.name = r.entryName.toStdString();
@@ -278,6 +316,10 @@ jobs::GenerateRequest generateJobRequest(const GenerateRequest& r) {
     request.prompt_syntax = g.promptSyntax.toStdString();
     request.clip_skip = g.clipSkip;
     for (const LoraEntry& l : g.loras) request.loras.push_back(jobs::LoraRequest{loraFile(l.file), l.strength, l.strength});
+    if (!g.initImage.isEmpty()) {  // img2img: the init image resized to width × height (as A1111)
+        request.init_image = p(g.initImage);
+        request.strength = g.strength;
+    }
     request.preview_every = 1;   // the worker throttles and downscales them
     request.keep_pixels = true;  // the gallery's thumbnails, without reading the files back
     return request;

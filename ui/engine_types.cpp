@@ -23,6 +23,7 @@ QString formatParameters(const GenerationParams& p) {
     if (p.clipSkip > 1) g.clip_skip = p.clipSkip;                  // A1111 writes it only when not 1
     if (!p.decoder.isEmpty()) g.extra.emplace_back("VAE", decoderName(p.decoder).toStdString());
     if (!p.timestepSpacing.isEmpty()) g.extra.emplace_back("Timestep spacing", p.timestepSpacing.toStdString());
+    if (!p.initImage.isEmpty() || p.img2img) g.denoising_strength = p.strength;
     return QString::fromStdString(pictor::format_parameters(g));
 }
 
@@ -53,6 +54,9 @@ bool parseParameters(const QString& text, GenerationParams* out, const Generatio
     p.clipSkip = g.clip_skip > 0 ? g.clip_skip : 1;
     p.timestepSpacing.clear();
     p.decoder.clear();
+    p.img2img = g.denoising_strength.has_value();
+    if (p.img2img) p.strength = *g.denoising_strength;
+    if (!p.img2img) p.initImage.clear();
     for (const auto& [key, value] : g.extra) {
         if (key == "Timestep spacing") p.timestepSpacing = QString::fromStdString(value);
         if (key == "VAE") {
@@ -82,6 +86,11 @@ QString jobTitle(const JobRequest& request) {
         }
         QString operator()(const TrainRequest& r) const { return QStringLiteral("Train ResNet18 (%1 epochs)").arg(r.epochs); }
         QString operator()(const ClassifyRequest&) const { return QStringLiteral("Classify image"); }
+        QString operator()(const GridRequest& r) const {
+            QStringList axes;
+            for (const GridAxisText& a : r.axes) axes << a.name;
+            return QStringLiteral("Grid %1 “%2”").arg(axes.join(QStringLiteral(" × ")), e(r.params.prompt));
+        }
         QString operator()(const DownloadRequest& r) const {
             return r.variant.isEmpty() ? QStringLiteral("Download %1").arg(r.entryName)
                                        : QStringLiteral("Download %1 (%2)").arg(r.entryName, r.variant);
@@ -113,6 +122,8 @@ void registerEngineTypes() {
         qRegisterMetaType<ClassifyResult>();
         qRegisterMetaType<JobState>();
         qRegisterMetaType<MissingModel>();
+        qRegisterMetaType<GridCellResult>();
+        qRegisterMetaType<GridResult>();
         return true;
     }();
     (void)once;

@@ -13,6 +13,8 @@
 
 #include <variant>
 
+#include "ui/grid_types.h"
+
 namespace pictor::ui {
 
 // A LoRA of the sampler panel's list: merged into the UNet and the text encoder at `strength`.
@@ -42,6 +44,13 @@ struct GenerationParams {
     QString promptSyntax = QStringLiteral("a1111");  // "a1111" (weights, BREAK) or "plain"
     int clipSkip = 1;         // A1111's Clip skip, 1..12
     QVector<LoraEntry> loras; // besides the prompt's <lora:NAME:SCALE> tags
+    // img2img: the init image ("" = text-to-image; resized to width × height as A1111 does) and
+    // `strength`, the part of the schedule denoised, (0, 1].
+    QString initImage;
+    double strength = 0.75;
+    // Parsed from a parameters text: it records an img2img run ("Denoising strength"). The text
+    // never names the init image, so initImage is only known for results of this session.
+    bool img2img = false;
 
     bool operator==(const GenerationParams&) const = default;
 };
@@ -50,7 +59,8 @@ struct GenerationParams {
 // written and read by the engine's one writer and parser (core/jobs/parameters.h). seed < 0 is
 // written as no seed; imagesPerPrompt as "Batch size"; clipSkip as "Clip skip" (only when not 1),
 // timestepSpacing as "Timestep spacing" and decoder as "VAE" (its folder name, "taesd" for the
-// catalogue's), as the engine writes them. device, dtype, promptSyntax and loras are not written:
+// catalogue's), strength as "Denoising strength" (when initImage is set or img2img), as the
+// engine writes them. device, dtype, promptSyntax, loras and initImage are not written:
 // the engine records LoRAs as <lora:NAME:SCALE> tags in the prompt (and "Lora hashes"), as A1111.
 QString formatParameters(const GenerationParams& params);
 // The name the engine writes for a decoder reference in "VAE": its last path part ("taesd-tiny"),
@@ -60,7 +70,9 @@ QString decoderName(const QString& decoder);
 // seed -1 (random); no "Clip skip" gives 1, no "Timestep spacing" "", no "VAE" the model's VAE
 // (decoder ""); "VAE: taesd" gives "taesd" and another VAE name keeps defaults.decoder (the text
 // names a decoder only by its folder name). Other fields that are missing (device, dtype,
-// promptSyntax, loras) keep the values of `defaults`.
+// promptSyntax, loras) keep the values of `defaults`. "Denoising strength" sets strength and
+// img2img, and keeps defaults.initImage (the init image a job of this session ran with); a text
+// without it gives img2img false and initImage "" (a text-to-image run).
 // Returns false when the text has no settings line (not a parameters chunk at all).
 bool parseParameters(const QString& text, GenerationParams* out, const GenerationParams& defaults = {});
 
@@ -197,8 +209,19 @@ struct MissingModel {
     qint64 approxSize = 0;  // bytes, approximate; 0 = unknown
 };
 
+// A parameter grid (A1111's X/Y/Z plot): `params` is every cell's base (one image per cell), each
+// axis changes one setting; with labels every cell is scored by CLIP (core/jobs/grid_job.h).
+struct GridRequest {
+    GenerationParams params;
+    QString outputFolder;  // the grid's folder (cells/ under it)
+    QVector<GridAxisText> axes;
+    QStringList labels;    // CLIP labels; empty = no scoring
+    QString clipModel;
+    QString heatLabel;
+};
+
 using JobRequest = std::variant<GenerateRequest, ScoreRequest, CompareRequest, DatasetRequest, TrainRequest,
-                                ClassifyRequest, DownloadRequest>;
+                                ClassifyRequest, DownloadRequest, GridRequest>;
 
 // A short human title for the jobs list ("Generate: a watercolor painting of…").
 QString jobTitle(const JobRequest& request);
@@ -221,3 +244,5 @@ Q_DECLARE_METATYPE(pictor::ui::TrainingEvaluation)
 Q_DECLARE_METATYPE(pictor::ui::ClassifyResult)
 Q_DECLARE_METATYPE(pictor::ui::JobState)
 Q_DECLARE_METATYPE(pictor::ui::MissingModel)
+Q_DECLARE_METATYPE(pictor::ui::GridCellResult)
+Q_DECLARE_METATYPE(pictor::ui::GridResult)

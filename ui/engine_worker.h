@@ -37,7 +37,9 @@ public:
     bool cancelled() const { return m_cancel->load(); }
 
     void stage(const QString& name);
-    // Progress with an ETA measured by the stage's own clock.
+    // Progress with an ETA measured from the stage's own steps: the time per step since the first
+    // step that took time, so a burst of steps that cost nothing (a resumed dataset's images that
+    // are already there) does not make the rest look instant. Unknown (-1) until one is measured.
     void step(int step, int total);
     // Progress with the engine's own ETA (it knows what is left after the steps, e.g. decoding).
     void timing(int step, int total, double etaSeconds);
@@ -51,6 +53,8 @@ public:
     void batchLoss(int epoch, int batch, int batchesPerEpoch, double loss);
     void evaluation(const TrainingEvaluation& evaluation);
     void classify(const ClassifyResult& result);
+    void gridCell(const GridCellResult& cell);
+    void grid(const GridResult& result);
 
     static constexpr int kMinIntervalMs = 50;  // at most ~20 progress signals per second
     static constexpr int kPreviewSize = 256;   // longest side of an emitted preview
@@ -63,6 +67,12 @@ private:
     std::shared_ptr<std::atomic<bool>> m_cancel;
     QString m_stage;
     QElapsedTimer m_stageClock;
+    // Where the measured steps begin: the step count and clock time of the last instant step.
+    int m_anchorStep = 0;
+    qint64 m_anchorMs = 0;
+    int m_lastStep = 0;
+    qint64 m_lastStepMs = 0;
+    bool m_measuring = false;  // a step that took time was seen: the anchor stays
     QElapsedTimer m_lastProgress;
     QElapsedTimer m_lastPreview;
 };
@@ -97,6 +107,8 @@ Q_SIGNALS:
     void batchLoss(int id, int epoch, int batch, int batchesPerEpoch, double loss);
     void evaluationReady(int id, const pictor::ui::TrainingEvaluation& evaluation);
     void classifyReady(int id, const pictor::ui::ClassifyResult& result);
+    void gridCellReady(int id, const pictor::ui::GridCellResult& cell);
+    void gridReady(int id, const pictor::ui::GridResult& result);
 
 private Q_SLOTS:
     void runNext();

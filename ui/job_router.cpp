@@ -2,7 +2,9 @@
 
 #include "ui/compare_view.h"
 #include "ui/engine_worker.h"
+#include "ui/format_bytes.h"
 #include "ui/gallery_view.h"
+#include "ui/grid_view.h"
 #include "ui/jobs_view.h"
 #include "ui/prompt_panel.h"
 #include "ui/sampler_panel.h"
@@ -16,6 +18,9 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QTabWidget>
+
+#include <algorithm>
+#include <iterator>
 
 namespace pictor::ui {
 
@@ -46,6 +51,13 @@ JobRouter::JobRouter(EngineWorker* worker, const Views& views, const StudioSetti
         }
     });
     connect(m_views.jobs, &JobsView::cancelRequested, this, [this](int id) { m_worker->cancel(id); });
+    if (m_views.grid) {
+        connect(m_views.grid, &GridView::runRequested, this, &JobRouter::runGrid);
+        connect(m_views.grid, &GridView::cancelRequested, this, [this] {
+            for (auto it = m_records.cbegin(); it != m_records.cend(); ++it)
+                if (it->kind == Kind::Grid && m_views.jobs->state(it.key()) <= JobState::Running) m_worker->cancel(it.key());
+        });
+    }
 }
 
 void JobRouter::showView(QWidget* view) { m_views.tabs->setCurrentWidget(view); }
@@ -88,12 +100,42 @@ void JobRouter::connectWorker() {
             [this](int, const TrainingEvaluation& e) { m_views.training->showEvaluation(e); });
     connect(w, &EngineWorker::classifyReady, this,
             [this](int, const ClassifyResult& r) { m_views.training->showClassification(r); });
+    if (m_views.grid) {
+        connect(w, &EngineWorker::gridCellReady, m_views.grid, [this](int, const GridCellResult& c) { m_views.grid->addCell(c); });
+        connect(w, &EngineWorker::gridReady, m_views.grid, [this](int, const GridResult& r) { m_views.grid->finishRun(r); });
+        // A grid's previews are its cells being made: the gallery shows no placeholder for them.
+    }
+}
+
+namespace {
+// The kinds' names in the job queue file (job_queue_store.h).
+const char* const kKindNames[] = {"generate", "score", "scoreAll", "compare", "dataset", "train", "classify", "grid"};
+}  // namespace
+
+QVector<StoredJob> JobRouter::unfinishedJobs() const {
+    QList<int> ids = m_records.keys();
+    std::sort(ids.begin(), ids.end());  // ids grow: the order they were queued in
+    QVector<StoredJob> out;
+    for (int id : ids) {
+        if (m_views.jobs->state(id) > JobState::Running) continue;
+        const JobRecord& rec = m_records[id];
+        out << StoredJob{QString::fromLatin1(kKindNames[int(rec.kind)]), rec.request};
+    }
+    return out;
+}
+
+int JobRouter::runAgain(const StoredJob& job) {
+    for (int k = 0; k < int(std::size(kKindNames)); ++k) {
+        if (job.kind == QLatin1String(kKindNames[k])) return submit(Kind(k), job.request);
+    }
+    return 0;
 }
 
 int JobRouter::submit(Kind kind, const JobRequest& request) {
     m_lastError.clear();
     const int id = m_worker->submit(request);
     m_records.insert(id, JobRecord{kind, jobTitle(request), request});
+    Q_EMIT queueChanged();
     // What the views show while the job runs (the same for a first run and a retry).
     switch (kind) {
         case Kind::Generate: {
@@ -112,6 +154,14 @@ int JobRouter::submit(Kind kind, const JobRequest& request) {
             m_views.training->resetCharts(std::get<TrainRequest>(request).epochs);
             m_views.training->setTrainingRunning(true);
             break;
+        case Kind::Grid:
+            if (m_views.grid) {
+                m_views.grid->beginRun();
+                m_views.grid->setBusy(true);
+                m_views.grid->showError({});
+                showView(m_views.grid);
+            }
+            break;
         default:
             break;
     }
@@ -122,6 +172,8 @@ int JobRouter::generate() {
     GenerationParams params = m_views.sampler->params();
     params.prompt = m_views.prompt->prompt();
     params.negativePrompt = m_views.prompt->negativePrompt();
+    params.initImage = m_views.prompt->initImage();  // "" = text-to-image
+    params.strength = m_views.prompt->strength();
     if (params.prompt.isEmpty()) {
         reportError(tr("Generate"), tr("The prompt is empty: describe the image you want in the Prompt box."),
                     false);
@@ -193,6 +245,36 @@ int JobRouter::train() {
     return submit(Kind::Train, r);
 }
 
+int JobRouter::runGrid() {
+    if (!m_views.grid) return 0;
+    GridRequest r;
+    r.params = m_views.sampler->params();
+    r.params.prompt = m_views.prompt->prompt();
+    r.params.negativePrompt = m_views.prompt->negativePrompt();
+    r.params.initImage = m_views.prompt->initImage();
+    r.params.strength = m_views.prompt->strength();
+    r.params.imagesPerPrompt = 1;
+    if (r.params.prompt.isEmpty()) {
+        m_views.grid->showError(tr("The prompt is empty: the grid varies the Generate panel's prompt and settings."));
+        return 0;
+    }
+    const QString problem = m_views.grid->validationError();
+    if (!problem.isEmpty()) {
+        m_views.grid->showError(problem);
+        return 0;
+    }
+    // One seed for every cell, drawn here so the grid can be rerun (and its cells reused).
+    if (r.params.seed < 0) r.params.seed = qint64(QRandomGenerator::global()->bounded(quint32(0xFFFFFFFFu)));
+    r.outputFolder = m_settings->outputFolder + QStringLiteral("/grids");
+    r.axes = m_views.grid->axes();
+    if (m_views.grid->scoring()) {
+        r.labels = m_views.grid->labels();
+        r.clipModel = m_settings->clipModel;
+        r.heatLabel = m_views.grid->heatLabel();
+    }
+    return submit(Kind::Grid, r);
+}
+
 int JobRouter::classify(const QString& path) {
     return submit(Kind::Classify, ClassifyRequest{path, m_views.training->classifier()});
 }
@@ -204,6 +286,7 @@ void JobRouter::cancelRunning() {
 void JobRouter::onJobStarted(int id) {
     m_running = id;
     m_views.jobs->setStarted(id);
+    if (m_records.contains(id)) Q_EMIT queueChanged();
     const JobRecord rec = m_records.value(id);
     m_status->setStatus(rec.title.isEmpty() ? tr("Job #%1").arg(id) : rec.title);
     m_status->showProgress(0, 0, -1.0);
@@ -232,6 +315,7 @@ void JobRouter::onJobProgress(int id, const QString& stage, int step, int total,
 
 void JobRouter::onJobFinished(int id, JobState state, const QString& message) {
     m_views.jobs->setFinished(id, state, message);
+    if (m_records.contains(id)) Q_EMIT queueChanged();
     if (!m_records.contains(id)) {  // a download (here or in the model manager): it reports itself
         if (id == m_running) {
             m_running = 0;
@@ -282,6 +366,9 @@ void JobRouter::onJobFinished(int id, JobState state, const QString& message) {
             break;
         case Kind::Classify:
             break;
+        case Kind::Grid:
+            if (m_views.grid) m_views.grid->setBusy(false);
+            break;
     }
     if (state != JobState::Failed) return;
     switch (rec.kind) {
@@ -295,6 +382,9 @@ void JobRouter::onJobFinished(int id, JobState state, const QString& message) {
         case Kind::Dataset:
         case Kind::Train:
             m_views.training->showError(message);
+            break;
+        case Kind::Grid:
+            if (m_views.grid) m_views.grid->showError(message);
             break;
         default:
             break;
@@ -313,7 +403,7 @@ void JobRouter::offerDownload(const JobRecord& failed, const MissingModel& model
     const QString size =
         model.approxSize > 0
             ? tr(" (about %1)")
-                  .arg(QLocale().formattedDataSize(model.approxSize, 1, QLocale::DataSizeSIFormat))
+                  .arg(formatBytes(model.approxSize))
             : QString();
     // Non-blocking like every other message: the studio keeps running while it is open.
     auto* box =

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ui/engine_types.h"
+#include "ui/job_queue_store.h"
 #include "ui/studio_settings.h"
 
 #include <QHash>
@@ -18,6 +19,7 @@ namespace pictor::ui {
 class CompareView;
 class EngineWorker;
 class GalleryView;
+class GridView;
 class JobsView;
 class PromptPanel;
 class SamplerPanel;
@@ -38,6 +40,7 @@ public:
         CompareView* compare = nullptr;
         TrainingView* training = nullptr;
         JobsView* jobs = nullptr;
+        GridView* grid = nullptr;  // optional: the parameter grid view
     };
 
     // `settings` (the output folder and the models the jobs use) is the window's and outlives the
@@ -54,7 +57,16 @@ public:
     int buildDataset();
     int train();
     int classify(const QString& path);
+    // The grid view's axes over the prompt panel and sampler settings; cells go to <output>/grids.
+    int runGrid();
     void cancelRunning();
+
+    // The jobs that have not finished (queued and the running one, oldest first) as they would be
+    // submitted again; queueChanged() is emitted whenever this list changes. Downloads are not
+    // among them (a job waiting for its model's download is, once it is queued again).
+    QVector<StoredJob> unfinishedJobs() const;
+    // Submits a job of an earlier session again; returns its id, 0 for a kind this studio lacks.
+    int runAgain(const StoredJob& job);
 
     // The last error reported, "where: message" ("" after a job was queued or an offer handled).
     const QString& lastError() const { return m_lastError; }
@@ -68,9 +80,11 @@ Q_SIGNALS:
     // A model was downloaded from a download offer: what lists models or reads them reloads.
     void modelDownloaded();
     void modelManagerRequested();
+    // A job was queued, started or finished: unfinishedJobs() may have changed.
+    void queueChanged();
 
 private:
-    enum class Kind { Generate, Score, ScoreAll, Compare, Dataset, Train, Classify };
+    enum class Kind { Generate, Score, ScoreAll, Compare, Dataset, Train, Classify, Grid };
     struct JobRecord {
         Kind kind;
         QString title;

@@ -2,6 +2,7 @@
 
 #include "ui/checked_spin_box.h"
 #include "ui/lora_list.h"
+#include "ui/model_picker.h"
 
 #include "core/util/cpu_features.h"
 
@@ -78,12 +79,10 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent) {
                            .arg(bf16Offered() ? tr(" in bfloat16") : QString()));
     form->addRow(tr("Preset"), m_fast);
 
-    m_model = new QComboBox(this);
-    m_model->setEditable(true);
-    m_model->setToolTip(tr("A Hugging Face repo id (diffusers layout) or a local model folder"));
-    m_model->setMinimumContentsLength(16);
-    m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    form->addRow(tr("&Model"), m_model);
+    m_modelPicker = new ModelPicker(ModelRole::StableDiffusion, QStringLiteral("model"), this);
+    m_model = m_modelPicker->comboBox();
+    form->addRow(tr("&Model"), m_modelPicker);
+    if (auto* label = qobject_cast<QLabel*>(form->labelForField(m_modelPicker))) label->setBuddy(m_model);
     // Right under the model: LoRAs change the model, and the Fast preset adds one.
     m_loras = new LoraList(this);
     form->addRow(tr("LoRAs"), m_loras);
@@ -217,10 +216,15 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent) {
     connect(m_seed, &QLineEdit::textChanged, this, &SamplerPanel::changed);
 }
 
+void SamplerPanel::setModelFolders(const QStringList& modelFolders, const QStringList& loraFolders) {
+    m_modelPicker->rescan(modelFolders, loraFolders);
+}
+
 void SamplerPanel::setModels(const QStringList& models) {
+    // Added to the models found on disk (the picker's list), not instead of them.
     const QString current = m_model->currentText();
-    m_model->clear();
-    m_model->addItems(models);
+    for (const QString& m : models)
+        if (!m.isEmpty() && m_model->findText(m) < 0) m_model->addItem(m);
     if (!current.isEmpty()) m_model->setCurrentText(current);
 }
 

@@ -18,6 +18,7 @@ class QSpinBox;
 namespace pictor::ui {
 
 class LoraList;
+class ModelPicker;
 
 class SamplerPanel : public QWidget {
     Q_OBJECT
@@ -28,6 +29,9 @@ public:
     void setParams(const GenerationParams& params);
     GenerationParams params() const;
     void setModels(const QStringList& models);
+    // The model field lists the models found in the caches and these folders (a background scan).
+    void setModelFolders(const QStringList& modelFolders, const QStringList& loraFolders);
+    ModelPicker* modelPicker() const { return m_modelPicker; }
 
     // The seed of the last finished generation ("reuse last seed" puts it in the seed field).
     void setLastSeed(qint64 seed);
@@ -55,7 +59,8 @@ Q_SIGNALS:
     void presetApplied(const QString& summary);
 
 private:
-    QComboBox* m_model;
+    ModelPicker* m_modelPicker;
+    QComboBox* m_model;  // the picker's combo
     QComboBox* m_scheduler;
     QSpinBox* m_steps;
     QDoubleSpinBox* m_guidance;

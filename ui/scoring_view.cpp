@@ -15,16 +15,24 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace pictor::ui {
 
 ScoringView::ScoringView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
-    layout->setSpacing(10);
+    layout->setSpacing(0);
+    // Image column | chart over table, in splitters that never collapse a side: the chart keeps
+    // kChartMinWidth × kChartMinHeight, the column gives up width first.
+    auto* columns = new QSplitter(Qt::Horizontal, this);
+    columns->setObjectName(QStringLiteral("scoringColumns"));
+    columns->setChildrenCollapsible(false);
+    columns->setHandleWidth(10);
 
     // Left column: image, labels, actions.
-    auto* left = new QWidget(this);
-    left->setMinimumWidth(300);
+    auto* left = new QWidget(columns);
+    left->setMinimumWidth(240);
     left->setMaximumWidth(420);
     auto* l = new QVBoxLayout(left);
     l->setContentsMargins(0, 0, 0, 0);
@@ -65,13 +73,18 @@ ScoringView::ScoringView(QWidget* parent) : QWidget(parent) {
     l->addWidget(m_score);
     l->addWidget(m_scoreAll);
     l->addWidget(m_error);
-    layout->addWidget(left);
+    columns->addWidget(left);
 
     // Right: the chart over the table.
-    auto* right = new QSplitter(Qt::Vertical, this);
+    auto* right = new QSplitter(Qt::Vertical, columns);
+    right->setObjectName(QStringLiteral("scoringResults"));
+    right->setChildrenCollapsible(false);
     m_chart = new BarChart(tr("CLIP zero-shot probabilities"), right);
     m_chart->setObjectName(QStringLiteral("scoreChart"));
+    m_chart->setMinimumSize(kChartMinWidth, kChartMinHeight);
     m_table = new QTableWidget(right);
+    m_table->setMinimumHeight(110);
+    m_table->setToolTip(tr("Click a row to see that image and its bars"));
     m_table->setObjectName(QStringLiteral("scoreTable"));
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -83,7 +96,11 @@ ScoringView::ScoringView(QWidget* parent) : QWidget(parent) {
     right->addWidget(m_table);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
-    layout->addWidget(right, 1);
+    columns->addWidget(right);
+    columns->setStretchFactor(0, 0);
+    columns->setStretchFactor(1, 1);
+    layout->addWidget(columns);
+    connect(m_table, &QTableWidget::currentCellChanged, this, [this](int row) { showRow(row); });
 
     connect(m_presets, &QComboBox::activated, this, &ScoringView::applyPreset);
     connect(add, &QPushButton::clicked, this, [this] {
@@ -175,7 +192,12 @@ void ScoringView::showResult(const ScoreResult& result) {
     if (imagePath() != result.imagePath) m_image->setImagePath(result.imagePath);
 }
 
+void ScoringView::showRow(int row) {
+    if (row >= 0 && row < m_rows.size()) showResult(m_rows[row]);
+}
+
 void ScoringView::clearTable() {
+    m_rows.clear();
     m_table->clear();
     m_table->setRowCount(0);
     m_table->setColumnCount(0);
@@ -190,6 +212,7 @@ void ScoringView::appendTableRow(const ScoreResult& result) {
         m_table->setHorizontalHeaderLabels(headers);
     }
     const int row = m_table->rowCount();
+    m_rows << result;
     m_table->insertRow(row);
     int best = 0;
     for (int i = 1; i < result.scores.size(); ++i) {
@@ -209,7 +232,16 @@ void ScoringView::appendTableRow(const ScoreResult& result) {
         m_table->setItem(row, 3 + i, cell);
     }
     m_table->resizeColumnsToContents();
-    if (row == 0) showResult(result);
+    // Long labels as column titles would make the table as wide as all of them: cap each column
+    // (the header's tooltip has the whole label).
+    for (int c = 0; c < m_table->columnCount(); ++c) {
+        m_table->setColumnWidth(c, std::min(m_table->columnWidth(c), 180));
+        if (auto* header = m_table->horizontalHeaderItem(c)) header->setToolTip(header->text());
+    }
+    if (row == 0) {
+        m_table->setCurrentCell(0, 0);  // shows it
+        showResult(result);
+    }
 }
 
 void ScoringView::setBusy(bool busy) {

@@ -36,6 +36,11 @@ public:
     void setBusy(bool busy);
     void showError(const QString& message);  // inline, under the Score button; "" hides it
 
+    // The chart keeps at least this width beside the image column and this height over the
+    // table, so its labels stay readable however many images the table lists.
+    static constexpr int kChartMinWidth = 280;
+    static constexpr int kChartMinHeight = 220;
+
 Q_SIGNALS:
     void scoreRequested(const QString& imagePath, const QStringList& labels);
     void scoreAllRequested(const QStringList& labels);
@@ -43,6 +48,7 @@ Q_SIGNALS:
 private:
     void applyPreset(int index);
     void requestScore();
+    void showRow(int row);  // a table row's image and bars
 
     ImageDropZone* m_image;
     QListWidget* m_labels;
@@ -53,6 +59,7 @@ private:
     BarChart* m_chart;
     QTableWidget* m_table;
     QVector<QStringList> m_presetLabels;
+    QVector<ScoreResult> m_rows;  // the table's results, row by row
 };
 
 }  // namespace pictor::ui

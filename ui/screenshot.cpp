@@ -4,6 +4,7 @@
 #include "ui/job_router.h"
 #include "ui/jobs_view.h"
 #include "ui/main_window.h"
+#include "ui/training_view.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -20,7 +21,7 @@ namespace pictor::ui {
 int renderScreenshot(const QString& file, const QString& viewName, const QString& settingsPath, const QString& image) {
     MainWindow::View view = MainWindow::View::Gallery;
     if (!viewName.isEmpty() && !MainWindow::parseView(viewName, &view)) {
-        std::fprintf(stderr, "error: unknown view '%s' (gallery, scoring, compare or training)\n",
+        std::fprintf(stderr, "error: unknown view '%s' (gallery, scoring, compare, training or grid)\n",
                      qPrintable(viewName));
         return 2;
     }
@@ -33,10 +34,16 @@ int renderScreenshot(const QString& file, const QString& viewName, const QString
         int job = 0;
         if (view == MainWindow::View::Scoring) job = window.jobRouter()->scoreImage(image);
         if (view == MainWindow::View::Compare) job = window.jobRouter()->compareImage(image);
+        if (view == MainWindow::View::Training) {
+            // A real training run on the dataset folder: the curves, the evaluation and the
+            // confusion matrix it leaves are what the screenshot shows.
+            window.training()->setDatasetFolder(image);
+            job = window.jobRouter()->train();
+        }
         window.showView(view);
         QElapsedTimer jobClock;
         jobClock.start();
-        while (job && window.jobs()->state(job) <= JobState::Running && jobClock.elapsed() < 300000) {
+        while (job && window.jobs()->state(job) <= JobState::Running && jobClock.elapsed() < 900000) {
             QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
             QThread::msleep(10);
         }

@@ -1,6 +1,7 @@
 // `pictor --screenshot FILE [--view gallery|scoring|compare|training] [--image IMAGE]`: renders one
 // view of the main window offscreen (works with QT_QPA_PLATFORM=offscreen) and writes it as PNG.
-// With an image, the scoring and compare views first run their job on it (models from settings).
+// With an image, the scoring and compare views first run their job on it (models from settings);
+// with the training view, IMAGE is a dataset folder the view trains on first (a real run).
 #pragma once
 
 #include <QString>

@@ -1,5 +1,7 @@
 #include "ui/studio_settings.h"
 
+#include <QDir>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include <stdexcept>
@@ -53,6 +55,8 @@ StudioSettings fromEngine(const pictor::Settings& e, bool firstStart) {
     st.device = q(e.device);
     st.threads = e.threads;
     st.outputFolder = q(pictor::output_folder(e).string());
+    for (const std::string& f : e.lora_folders) st.loraFolders << q(f);
+    for (const std::string& f : e.model_folders) st.modelFolders << q(f);
 
     GenerationParams& g = st.generation;
     g.prompt = q(e.generation.prompt);
@@ -72,6 +76,7 @@ StudioSettings fromEngine(const pictor::Settings& e, bool firstStart) {
     g.dtype = q(e.generation.dtype);
     g.promptSyntax = q(e.generation.prompt_syntax);
     g.clipSkip = e.generation.clip_skip;
+    g.strength = e.generation.strength;
     g.loras.clear();
     for (const pictor::LoraSetting& l : e.generation.loras) g.loras << LoraEntry{q(l.file), l.strength};
 
@@ -80,6 +85,9 @@ StudioSettings fromEngine(const pictor::Settings& e, bool firstStart) {
         for (const std::string& label : preset.expanded_labels()) entry.labels << q(label);
         st.labelPresets << entry;
     }
+    for (const std::string& label : e.scoring_labels) st.scoringLabels << q(label);
+    st.trainingName = q(e.training.name);
+    st.datasetFolder = q(e.training.dataset_folder);
     for (const pictor::TrainingClass& c : e.training.classes) st.trainingClasses << DatasetClass{q(c.name), q(c.prompt)};
     st.imagesPerClass = e.training.images_per_class;
     st.epochs = e.training.epochs;
@@ -102,6 +110,14 @@ pictor::Settings toEngine(const StudioSettings& st) {
     e.threads = st.threads;
     // Keep "" (the platform default) when the folder is the default one.
     if (st.outputFolder != q(pictor::output_folder(e).string())) e.output_folder = s(st.outputFolder);
+    e.lora_folders.clear();
+    for (const QString& f : st.loraFolders) e.lora_folders.push_back(s(f));
+    e.model_folders.clear();
+    for (const QString& f : st.modelFolders) e.model_folders.push_back(s(f));
+    e.scoring_labels.clear();
+    for (const QString& label : st.scoringLabels) e.scoring_labels.push_back(s(label));
+    e.training.name = s(st.trainingName);
+    e.training.dataset_folder = s(st.datasetFolder);
 
     const GenerationParams& g = st.generation;
     e.generation.prompt = s(g.prompt);
@@ -118,6 +134,7 @@ pictor::Settings toEngine(const StudioSettings& st) {
     e.generation.dtype = s(g.dtype);
     e.generation.prompt_syntax = s(g.promptSyntax);
     e.generation.clip_skip = g.clipSkip;
+    e.generation.strength = g.strength;
     e.generation.loras.clear();
     for (const LoraEntry& l : g.loras) e.generation.loras.push_back({s(l.file), l.strength});
 
@@ -154,6 +171,32 @@ StudioSettings loadStudioSettings(const QString& path, QStringList* warnings) {
 
 void saveStudioSettings(const StudioSettings& settings, const QString& path) {
     pictor::save_settings(std::filesystem::path(s(path)), toEngine(settings));
+}
+
+QString settingsProblem(const StudioSettings& settings) {
+    // The loader's own checks, as a settings.yaml with these values would get them at the next start.
+    static const std::string kSource = "settings";
+    try {
+        pictor::parse_settings(pictor::settings_to_yaml(toEngine(settings)), kSource);
+        return {};
+    } catch (const std::exception& e) {
+        // "settings:12:3: threads: must be …": the line of a file nobody sees means nothing here.
+        static const QRegularExpression where(QStringLiteral("^settings:\\d+:\\d+: "));
+        return QString::fromUtf8(e.what()).remove(where);
+    }
+}
+
+QString datasetFolderFor(const StudioSettings& settings) {
+    if (!settings.datasetFolder.isEmpty()) {
+        if (settings.datasetFolder.startsWith(QLatin1String("~/")))
+            return QDir::home().filePath(settings.datasetFolder.mid(2));
+        return settings.datasetFolder;
+    }
+    QString name;
+    for (const DatasetClass& c : settings.trainingClasses)
+        name += (name.isEmpty() ? QString() : QStringLiteral("-vs-")) + c.name;
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("datasets/") + (name.isEmpty() ? QStringLiteral("dataset") : name));
 }
 
 

@@ -34,13 +34,19 @@ struct StudioSettings {
     QString device = QStringLiteral("cpu");
     int threads = 0;  // 0: one per usable CPU
     QString outputFolder;
+    QStringList loraFolders;  // where <lora:NAME> looks, in order, as written ("~/" not expanded)
+    QStringList modelFolders;  // where the model pickers look besides the caches, as written
 
     GenerationParams generation;  // prompt, sampler settings, seed (-1 = random)
 
     // CLIP label presets (the first is the default label list).
     QVector<LabelPresetEntry> labelPresets;
+    // The Scoring view's labels as last edited (empty: the first preset's).
+    QStringList scoringLabels;
 
     // Training preset.
+    QString trainingName;
+    QString datasetFolder;  // "" = the default (datasetFolderFor)
     QVector<DatasetClass> trainingClasses;
     int imagesPerClass = 20;
     int epochs = 5;
@@ -55,6 +61,8 @@ struct StudioSettings {
     std::shared_ptr<const pictor::Settings> base;
 
     QStringList defaultLabels() const { return labelPresets.isEmpty() ? QStringList{} : labelPresets.first().labels; }
+    // The label list the Scoring view starts with: the last edited one, else the first preset's.
+    QStringList startLabels() const { return scoringLabels.isEmpty() ? defaultLabels() : scoringLabels; }
 };
 
 // The built-in defaults (resources/default_settings.yaml through core/settings).
@@ -69,5 +77,13 @@ StudioSettings loadStudioSettings(const QString& path, QStringList* warnings = n
 
 // Writes `settings` to `path` atomically (creating the folder). Throws on failure.
 void saveStudioSettings(const StudioSettings& settings, const QString& path);
+
+// What the settings loader says about `settings` once written and read back as settings.yaml
+// ("threads: must be in 0..1024 (0 = auto), got 2000"), or "" when it takes them as they are.
+QString settingsProblem(const StudioSettings& settings);
+
+// The dataset folder the Training view starts with: settings' datasetFolder ("~/" expanded), else
+// <app data>/datasets/<class names joined by "-vs-">.
+QString datasetFolderFor(const StudioSettings& settings);
 
 }  // namespace pictor::ui

@@ -30,6 +30,7 @@ void PlainTextEdit::insertFromMimeData(const QMimeData* source) {
     cursor.insertText(text);  // plain text: no formats, no images, no HTML
     setTextCursor(cursor);
     ensureCursorVisible();
+    Q_EMIT textInserted(text);
 }
 
 }  // namespace pictor::ui

@@ -27,6 +27,8 @@ public:
 Q_SIGNALS:
     // A paste or drop was cut to kMaxInsert characters; `message` says so (for the status bar).
     void insertTruncated(const QString& message);
+    // Text a paste or drop inserted (after inserting it; cut as inserted).
+    void textInserted(const QString& text);
 
 protected:
     bool canInsertFromMimeData(const QMimeData* source) const override;

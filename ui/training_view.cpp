@@ -125,6 +125,13 @@ QWidget* TrainingView::buildDatasetForm() {
     auto* w = new QWidget;
     auto* l = new QVBoxLayout(w);
     l->setContentsMargins(0, 0, 0, 0);
+    auto* nameForm = new QFormLayout;
+    m_name = new QLineEdit(w);
+    m_name->setObjectName(QStringLiteral("trainingName"));
+    m_name->setPlaceholderText(tr("e.g. fox vs dog (watercolor)"));
+    m_name->setToolTip(tr("A name for this dataset and training (kept in settings.yaml)"));
+    nameForm->addRow(tr("Name"), m_name);
+    l->addLayout(nameForm);
     m_classTable = new QTableWidget(0, 2, w);
     m_classTable->setHorizontalHeaderLabels({tr("Class"), tr("Prompt")});
     m_classTable->horizontalHeader()->setStretchLastSection(true);
@@ -146,12 +153,21 @@ QWidget* TrainingView::buildDatasetForm() {
     form->addRow(tr("Images per class"), m_imagesPerClass);
     auto* folderRow = new QHBoxLayout;
     m_datasetFolder = new QLineEdit(w);
+    m_datasetFolder->setObjectName(QStringLiteral("datasetFolder"));
+    m_datasetFolder->setToolTip(tr("Where the dataset goes, one sub-folder per class; a folder that does not "
+                                   "exist yet is created when the dataset is built"));
     auto* browse = new QPushButton(tr("Browse…"), w);
-    browse->setToolTip(tr("Choose the dataset folder"));
+    browse->setToolTip(tr("Choose the dataset folder (or type a new one in the field)"));
     folderRow->addWidget(m_datasetFolder);
     folderRow->addWidget(browse);
     form->addRow(tr("Folder"), folderRow);
     l->addLayout(form);
+    m_generationSummary = new QLabel(w);
+    m_generationSummary->setObjectName(QStringLiteral("datasetGeneration"));
+    m_generationSummary->setWordWrap(true);
+    m_generationSummary->setToolTip(tr("The images are generated with the Sampler panel's settings: change them "
+                                       "there (the seed is the base of every image's own seed)"));
+    l->addWidget(m_generationSummary);
     m_build = new QPushButton(tr("Build dataset"), w);
     m_build->setToolTip(tr("Generate the images of every class with Stable Diffusion (resumes a partial dataset)"));
     m_datasetProgress = new QProgressBar(w);
@@ -174,7 +190,11 @@ QWidget* TrainingView::buildDatasetForm() {
     });
     connect(m_classTable, &QTableWidget::itemChanged, this, [this] { Q_EMIT classesChanged(classNames()); });
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"), m_datasetFolder->text());
+        // A folder that does not exist yet opens its nearest existing parent (the dialog has "New folder").
+        QString start = m_datasetFolder->text().trimmed();
+        while (!start.isEmpty() && !QFileInfo(start).isDir() && QFileInfo(start).absolutePath() != start)
+            start = QFileInfo(start).absolutePath();
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"), start);
         if (!dir.isEmpty()) m_datasetFolder->setText(dir);
     });
     connect(m_build, &QPushButton::clicked, this, [this] {
@@ -359,6 +379,24 @@ QStringList TrainingView::classNames() const {
 
 void TrainingView::setDatasetFolder(const QString& folder) { m_datasetFolder->setText(folder); }
 QString TrainingView::datasetFolder() const { return m_datasetFolder->text().trimmed(); }
+void TrainingView::setTrainingName(const QString& name) { m_name->setText(name); }
+QString TrainingView::trainingName() const { return m_name->text().trimmed(); }
+
+void TrainingView::setGenerationSummary(const GenerationParams& p) {
+    // As the window fills the request in (JobRouter::buildDataset): a random seed becomes 0 so
+    // that an interrupted dataset resumes with the same images.
+    const qint64 seed = p.seed < 0 ? 0 : p.seed;
+    m_generationSummary->setText(tr("Images: %1, %2, %3 steps, guidance %4, %5×%6, seeds from %7, on %8 "
+                                    "(the Sampler panel's settings)")
+                                     .arg(QFileInfo(p.model).fileName().isEmpty() ? p.model : QFileInfo(p.model).fileName(),
+                                          p.scheduler)
+                                     .arg(p.steps)
+                                     .arg(p.guidance, 0, 'g', 3)
+                                     .arg(p.width)
+                                     .arg(p.height)
+                                     .arg(seed)
+                                     .arg(p.device));
+}
 
 void TrainingView::setTrainingDefaults(int imagesPerClass, int epochs, double learningRate, int batchSize,
                                        double testFraction, const QString& optimizer, qint64 seed) {
@@ -409,8 +447,18 @@ void TrainingView::resetCharts(int epochs) {
 void TrainingView::fitAxes() {
     m_lossX->setRange(0.0, m_epochsPlanned);
     m_accX->setRange(0.0, m_epochsPlanned);
-    m_lossX->setTickCount(std::min(m_epochsPlanned, 10) + 1);
-    m_accX->setTickCount(std::min(m_epochsPlanned, 10) + 1);
+    // Whole epochs at a 1-2-5 step that leaves at most 6 labels: a fixed tick count puts ticks
+    // between epochs ("1.2") and crowds the narrow charts until Qt elides every label to "…".
+    int step = 1;
+    for (const int s : {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000}) {
+        step = s;
+        if (m_epochsPlanned / s <= 6) break;
+    }
+    for (QValueAxis* axis : {m_lossX, m_accX}) {
+        axis->setTickType(QValueAxis::TicksDynamic);
+        axis->setTickAnchor(0.0);
+        axis->setTickInterval(step);
+    }
 }
 
 void TrainingView::addEpoch(const EpochMetrics& m) {

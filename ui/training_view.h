@@ -32,6 +32,11 @@ public:
     QStringList classNames() const;
     void setDatasetFolder(const QString& folder);
     QString datasetFolder() const;
+    // The training's name (settings' training.name), kept across restarts.
+    void setTrainingName(const QString& name);
+    QString trainingName() const;
+    // Says which of the Sampler panel's settings the dataset's images are generated with.
+    void setGenerationSummary(const GenerationParams& params);
     void setTrainingDefaults(int imagesPerClass, int epochs, double learningRate, int batchSize, double testFraction,
                              const QString& optimizer, qint64 seed);
 
@@ -70,6 +75,8 @@ private:
     void exportClassifier();
     void fitAxes();
 
+    QLineEdit* m_name;
+    QLabel* m_generationSummary;
     QTableWidget* m_classTable;
     QSpinBox* m_imagesPerClass;
     QLineEdit* m_datasetFolder;

@@ -51,6 +51,7 @@ struct GenerationSettings {
     std::string dtype;             // "" = f32 on cpu, f16 on cuda | f32 | bf16 | f16
     std::string prompt_syntax;     // a1111 | plain
     int clip_skip = 0;             // 1..12
+    double strength = 0.0;         // img2img's denoising strength, in (0, 1]
     std::vector<LoraSetting> loras;
     bool operator==(const GenerationSettings&) const = default;
 };
@@ -84,6 +85,7 @@ struct TrainingPreset {
     double split = 0.0;                  // training fraction, in (0, 1)
     std::string optimizer;               // sgd | adam
     int64_t seed = 0;                    // >= 0
+    std::string dataset_folder;          // "" = <app data>/datasets/<class names joined by -vs->
     bool operator==(const TrainingPreset&) const = default;
 };
 
@@ -94,8 +96,13 @@ struct Settings {
     std::string output_folder;   // "" = default_output_folder()
     // Where <lora:NAME:...> finds NAME.safetensors (searched in order, with subfolders); "~/" expanded.
     std::vector<std::string> lora_folders;
+    // Where the studio's model pickers look for models besides the caches (AUTOMATIC1111's and
+    // ComfyUI's install or models folders are recognised); "~/" expanded.
+    std::vector<std::string> model_folders;
     GenerationSettings generation;
     std::vector<LabelPreset> label_presets;  // >= 1, unique names
+    // The studio's Scoring label list as last edited; empty = the first preset's labels.
+    std::vector<std::string> scoring_labels;
     TrainingPreset training;
     bool operator==(const Settings&) const = default;
 };
@@ -137,5 +144,8 @@ std::filesystem::path output_folder(const Settings& settings);
 
 // settings.lora_folders with "~/" expanded (a "~/" folder is dropped when HOME is not set).
 std::vector<std::filesystem::path> lora_folders(const Settings& settings);
+
+// settings.model_folders, "~/" expanded in the same way.
+std::vector<std::filesystem::path> model_folders(const Settings& settings);
 
 }  // namespace pictor

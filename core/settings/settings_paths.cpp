@@ -61,6 +61,13 @@ std::vector<fs::path> lora_folders(const Settings& settings) {
     return out;
 }
 
+std::vector<fs::path> model_folders(const Settings& settings) {
+    std::vector<fs::path> out;
+    for (const std::string& f : settings.model_folders)
+        if (auto expanded = expand_user(f)) out.push_back(*expanded);
+    return out;
+}
+
 fs::path output_folder(const Settings& settings) {
     const std::string& f = settings.output_folder;
     if (f.empty()) return default_output_folder();

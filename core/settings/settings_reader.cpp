@@ -38,6 +38,7 @@ void read_settings(Reader& r, const YAML::Node& root, Settings& s) {
         {"threads", i32(s.threads)},
         {"output_folder", str(s.output_folder)},
         {"lora_folders", list(s.lora_folders)},
+        {"model_folders", list(s.model_folders)},
         {"generation", [&](const YAML::Node& n, const std::string& p) {
              GenerationSettings& g = s.generation;
              r.mapping(n, p, Fields{{"prompt", str(g.prompt)},
@@ -54,6 +55,7 @@ void read_settings(Reader& r, const YAML::Node& root, Settings& s) {
                                     {"dtype", str(g.dtype)},
                                     {"prompt_syntax", str(g.prompt_syntax)},
                                     {"clip_skip", i32(g.clip_skip)},
+                                    {"strength", num(g.strength)},
                                     {"loras", [&](const YAML::Node& ln, const std::string& lp) {
                                          g.loras = r.objects<LoraSetting>(ln, lp, [&](const YAML::Node& item, const std::string& ip) {
                                              LoraSetting l;
@@ -73,6 +75,7 @@ void read_settings(Reader& r, const YAML::Node& root, Settings& s) {
                  return preset;
              });
          }},
+        {"scoring_labels", list(s.scoring_labels)},
         {"training", [&](const YAML::Node& n, const std::string& p) {
              TrainingPreset& t = s.training;
              r.mapping(n, p, Fields{
@@ -90,7 +93,8 @@ void read_settings(Reader& r, const YAML::Node& root, Settings& s) {
                  {"batch_size", i32(t.batch_size)},
                  {"split", num(t.split)},
                  {"optimizer", str(t.optimizer)},
-                 {"seed", i64(t.seed)}});
+                 {"seed", i64(t.seed)},
+                 {"dataset_folder", str(t.dataset_folder)}});
          }},
     });
 }

@@ -77,6 +77,8 @@ std::optional<Problem> first_problem(const Settings& s) {
         return Problem{"generation.prompt_syntax", "expected a1111 or plain, got " + quoted(g.prompt_syntax)};
     if (g.clip_skip < 1 || g.clip_skip > 12)
         return Problem{"generation.clip_skip", "must be in 1..12, got " + std::to_string(g.clip_skip)};
+    if (!(g.strength > 0 && g.strength <= 1))  // also rejects NaN
+        return Problem{"generation.strength", "must be in (0, 1], got " + fmt(g.strength)};
     for (size_t i = 0; i < g.loras.size(); ++i) {
         const std::string at = "generation.loras[" + std::to_string(i) + "]";
         if (g.loras[i].file.empty()) return Problem{at + ".file", "must not be empty"};

@@ -46,6 +46,8 @@ std::string settings_to_yaml(const Settings& s) {
     e << YAML::Key << "output_folder" << YAML::Value << YAML::DoubleQuoted << s.output_folder;
     e << YAML::Key << "lora_folders" << YAML::Value;
     emit_strings(e, s.lora_folders);
+    e << YAML::Key << "model_folders" << YAML::Value;
+    emit_strings(e, s.model_folders);
 
     const GenerationSettings& g = s.generation;
     e << YAML::Key << "generation" << YAML::Value << YAML::BeginMap;
@@ -63,6 +65,7 @@ std::string settings_to_yaml(const Settings& s) {
     e << YAML::Key << "dtype" << YAML::Value << YAML::DoubleQuoted << g.dtype;
     e << YAML::Key << "prompt_syntax" << YAML::Value << YAML::DoubleQuoted << g.prompt_syntax;
     e << YAML::Key << "clip_skip" << YAML::Value << g.clip_skip;
+    e << YAML::Key << "strength" << YAML::Value << number_text(g.strength);
     e << YAML::Key << "loras" << YAML::Value << YAML::BeginSeq;
     for (const LoraSetting& l : g.loras) {
         e << YAML::Flow << YAML::BeginMap;
@@ -87,6 +90,8 @@ std::string settings_to_yaml(const Settings& s) {
         e << YAML::EndMap;
     }
     e << YAML::EndSeq;
+    e << YAML::Key << "scoring_labels" << YAML::Value;
+    emit_strings(e, s.scoring_labels);
 
     const TrainingPreset& t = s.training;
     e << YAML::Key << "training" << YAML::Value << YAML::BeginMap;
@@ -106,6 +111,7 @@ std::string settings_to_yaml(const Settings& s) {
     e << YAML::Key << "split" << YAML::Value << number_text(t.split);
     e << YAML::Key << "optimizer" << YAML::Value << YAML::DoubleQuoted << t.optimizer;
     e << YAML::Key << "seed" << YAML::Value << t.seed;
+    e << YAML::Key << "dataset_folder" << YAML::Value << YAML::DoubleQuoted << t.dataset_folder;
     e << YAML::EndMap;
     e << YAML::EndMap;
     if (!e.good()) fail("cannot write settings as YAML: " + e.GetLastError());

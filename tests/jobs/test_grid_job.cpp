@@ -107,7 +107,7 @@ TEST_CASE("grid axes: how a value changes the request", "[jobs][grid]") {
     CHECK(jobs::axis_value_label(jobs::parse_axis("model=/m/dreamshaper.safetensors"), 0) == "Checkpoint: dreamshaper.safetensors");
 }
 
-TEST_CASE("generation key: equal parameters, equal key; any change, another", "[jobs][grid]") {
+TEST_CASE("generation key: equal parameters give an equal key, any change another", "[jobs][grid]") {
     jobs::GenerateRequest a;
     a.model = "m";
     a.prompts = {"p"};

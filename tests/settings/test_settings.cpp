@@ -319,3 +319,43 @@ TEST_CASE("few-step and LoRA generation settings: defaults, round trip, invalid 
     REQUIRE(unknown.warnings.size() == 1);
     CHECK(unknown.warnings[0].find("generation.loras[0].scale") != std::string::npos);
 }
+
+TEST_CASE("the studio's scoring labels and dataset folder: defaults, round trip, wrong types", "[settings]") {
+    const Settings d = defaults();
+    CHECK(d.scoring_labels.empty());
+    CHECK(d.training.dataset_folder.empty());
+
+    test::TempDir tmp;
+    Settings s = d;
+    s.scoring_labels = {"a photo of a cat", "a sketch, \"quoted\""};
+    s.training.dataset_folder = "~/datasets/cat-vs-dog";
+    s.training.name = "cats";
+    const fs::path path = tmp / "settings.yaml";
+    save_settings(path, s);
+    const auto r = load_settings(path);
+    CHECK(r.warnings.empty());
+    CHECK(r.settings.scoring_labels == s.scoring_labels);
+    CHECK(r.settings.training.dataset_folder == "~/datasets/cat-vs-dog");
+    CHECK(r.settings.training.name == "cats");
+
+    try {
+        parse_settings("scoring_labels: 3\n", "user.yaml");
+        FAIL("a number was taken as a label list");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("user.yaml:1:17: scoring_labels") == 0);
+    }
+}
+
+// Regression (fuzz/fuzz_settings): yaml-cpp read the invalid UTF-8 bytes of a label into the
+// settings as they were, and settings_to_yaml wrote U+FFFD for them, so save + load changed the
+// settings. A line that is not UTF-8 is now an error naming it.
+TEST_CASE("settings text that is not UTF-8 is an error naming the line") {
+    const std::string yaml = "label_presets:\n  - name: styled\n    objects: [a fox\x80\x80, an owl]\n";
+    CHECK(parse_error(yaml).find("user.yaml:3:") == 0);
+    CHECK(parse_error(yaml).find("not valid UTF-8") != std::string::npos);
+    CHECK(parse_error("device: \"cpu\xc3\"\n").find("user.yaml:1:") == 0);  // a cut 2-byte sequence
+    // Valid UTF-8 beyond ASCII reads and round-trips.
+    const auto ok = parse_settings("generation:\n  prompt: \"caf\xc3\xa9 \xe2\x9c\xa8\"\n", "user.yaml");
+    CHECK(ok.settings.generation.prompt == "caf\xc3\xa9 \xe2\x9c\xa8");
+    CHECK(parse_settings(settings_to_yaml(ok.settings), "again.yaml").settings == ok.settings);
+}

@@ -83,7 +83,8 @@ TEST_CASE("a job whose model is missing offers the download and runs again once 
     REQUIRE(waitUntil([&] { return downloadOffer(window) != nullptr; }, 5000));
     QMessageBox* offer = downloadOffer(window);
     CHECK(offer->text().contains(QStringLiteral("Stable Diffusion v1.5")));
-    CHECK(offer->text().contains(QStringLiteral("GB")));  // the approximate size, ≈ 4.3 GB
+    // The approximate size, in the model manager's unit (formatBytes: binary, one decimal).
+    CHECK(offer->text().contains(QStringLiteral("GiB")));
     CHECK(galleryImageCount(*window.gallery()) == 0);
     CHECK(hub.log().empty());  // nothing is downloaded before the user says so
 

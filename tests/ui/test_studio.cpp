@@ -8,6 +8,7 @@
 #include "ui/engine_worker.h"
 #include "ui/gallery_view.h"
 #include "ui/jobs_view.h"
+#include "ui/grid_view.h"
 #include "ui/main_window.h"
 #include "ui/model_manager.h"
 #include "ui/engine_backend.h"
@@ -64,13 +65,15 @@ TEST_CASE("the window builds and every view is reachable", "[ui]") {
     window.show();
     const auto* tabs = qobject_cast<QTabWidget*>(window.centralWidget());
     REQUIRE(tabs != nullptr);
-    CHECK(tabs->count() == 4);
+    CHECK(tabs->count() == 5);
     const std::pair<const char*, MainWindow::View> views[] = {{"gallery", MainWindow::View::Gallery},
                                                               {"scoring", MainWindow::View::Scoring},
                                                               {"compare", MainWindow::View::Compare},
-                                                              {"training", MainWindow::View::Training}};
-    QWidget* expected[] = {window.gallery(), find<ScoringView>(window), find<CompareView>(window), find<TrainingView>(window)};
-    for (int i = 0; i < 4; ++i) {
+                                                              {"training", MainWindow::View::Training},
+                                                              {"grid", MainWindow::View::Grid}};
+    QWidget* expected[] = {window.gallery(), find<ScoringView>(window), find<CompareView>(window), find<TrainingView>(window),
+                           find<GridView>(window)};
+    for (int i = 0; i < 5; ++i) {
         MainWindow::View v;
         REQUIRE(MainWindow::parseView(views[i].first, &v));
         CHECK(v == views[i].second);
