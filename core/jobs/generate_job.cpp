@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <regex>
 #include <system_error>
 
 #include "core/image/a1111_parameters.h"
@@ -27,19 +26,6 @@ using namespace detail;
 namespace {
 
 constexpr int kMaxImagesPerPrompt = 64;
-
-// The next free 5-digit counter in `dir` (A1111's naming: 00012-1234.png).
-int next_counter(const fs::path& dir) {
-    int next = 0;
-    const std::regex pattern(R"((\d{5})-.*\.png)");
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        std::smatch m;
-        const std::string name = entry.path().filename().string();
-        if (std::regex_match(name, m, pattern)) next = std::max(next, std::stoi(m[1].str()) + 1);
-    }
-    return next;
-}
 
 fs::path counter_file(const fs::path& dir, int counter, const std::string& tag) {
     char buf[16];
@@ -204,7 +190,7 @@ GenerateResult run_generate(const GenerateRequest& r, JobSink& sink, ModelCache&
     fs::create_directories(r.out_dir, ec);
     if (!fs::is_directory(r.out_dir)) fail("cannot create the output folder '" + r.out_dir.string() + "'");
     sink.on_stage("saving");
-    int counter = next_counter(r.out_dir);
+    int counter = next_free_counter(r.out_dir, R"((\d{5})-.*\.png)");  // A1111's 00012-1234.png
     const std::string tag = out.seed ? std::to_string(*out.seed) : "latents";
     for (int64_t i = 0; i < out.images.size(0); ++i) {
         GeneratedImage image;

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
-#include <regex>
 #include <set>
 #include <system_error>
 
@@ -113,16 +112,8 @@ std::string csv_field(const std::string& s) {
 }
 
 fs::path next_grid_stem(const fs::path& dir) {
-    int next = 0;
-    const std::regex pattern(R"(grid-(\d{5})\.png)");
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        std::smatch m;
-        const std::string name = entry.path().filename().string();
-        if (std::regex_match(name, m, pattern)) next = std::max(next, std::stoi(m[1].str()) + 1);
-    }
     char buf[32];
-    std::snprintf(buf, sizeof buf, "grid-%05d", next);
+    std::snprintf(buf, sizeof buf, "grid-%05d", next_free_counter(dir, R"(grid-(\d{5})\.png)"));
     return dir / buf;
 }
 

@@ -1,5 +1,8 @@
 #include "core/jobs/job_support.h"
 
+#include <algorithm>
+#include <regex>
+
 #include <ATen/ATen.h>
 
 #include <fstream>
@@ -138,6 +141,18 @@ void require_labels(const std::vector<std::string>& labels, const std::string& f
 void require_template(const std::string& prompt_template) {
     if (!prompt_template.empty() && prompt_template.find("{}") == std::string::npos)
         throw InvalidRequest("template '" + prompt_template + "' has no {} for the label");
+}
+
+int next_free_counter(const std::filesystem::path& dir, const std::string& pattern) {
+    int next = 0;
+    const std::regex re(pattern);
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        std::smatch m;
+        const std::string name = entry.path().filename().string();
+        if (std::regex_match(name, m, re)) next = std::max(next, std::stoi(m[1].str()) + 1);
+    }
+    return next;
 }
 
 }  // namespace pictor::jobs::detail

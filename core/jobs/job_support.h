@@ -55,4 +55,9 @@ void require_nonempty(const std::string& value, const std::string& field);
 void require_labels(const std::vector<std::string>& labels, const std::string& field);
 void require_template(const std::string& prompt_template);  // "" or holding "{}"
 
+// The next free counter of A1111-style numbered files in `dir`: one more than the largest number
+// captured by `pattern`'s first group over the folder's file names (0 for none). Generated images
+// ("(\\d{5})-.*\\.png") and grids ("grid-(\\d{5})\\.png") are numbered this way.
+int next_free_counter(const std::filesystem::path& dir, const std::string& pattern);
+
 }  // namespace pictor::jobs::detail
