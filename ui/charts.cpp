@@ -31,7 +31,7 @@ BarChart::BarChart(const QString& title, QWidget* parent) : QChartView(parent) {
     theme::styleChart(chart);
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(260, 180);
+    setMinimumSize(200, 180);
     clear();
 }
 
@@ -134,7 +134,7 @@ void HeatMap::paintEvent(QPaintEvent*) {
     const int n = int(m_classes.size());
     if (n == 0 || m_counts.size() != n) {
         p.setPen(theme::mutedText());
-        p.drawText(rect(), Qt::AlignCenter, tr("The confusion matrix appears after evaluation"));
+        p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, tr("The confusion matrix appears after evaluation"));
         return;
     }
     const QFontMetrics fm(font());

@@ -41,7 +41,6 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     layout->setSpacing(10);
 
     auto* left = new QWidget(this);
-    left->setMinimumWidth(280);
     left->setMaximumWidth(380);
     auto* l = new QVBoxLayout(left);
     l->setContentsMargins(0, 0, 0, 0);

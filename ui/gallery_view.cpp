@@ -166,7 +166,7 @@ GalleryView::GalleryView(QWidget* parent) : QWidget(parent) {
     m_image = new QLabel(detail);
     m_image->setObjectName(QStringLiteral("detailImage"));
     m_image->setAlignment(Qt::AlignCenter);
-    m_image->setMinimumSize(256, 256);
+    m_image->setMinimumSize(200, 200);
     m_image->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     m_image->setStyleSheet(QStringLiteral("background: #1b1d22; border-radius: 6px;"));
     m_image->setToolTip(tr("Double-click the thumbnail (or press Enter) to view it full size"));

@@ -1,4 +1,5 @@
 #include "ui/grid_view.h"
+#include "ui/vertical_scroll_area.h"
 
 #include "core/jobs/grid_axes.h"
 #include "core/jobs/grid_image.h"
@@ -70,8 +71,13 @@ QString percentText(double p) { return QString::number(p * 100, 'f', 0) + QLatin
 }  // namespace
 
 GridView::GridView(QWidget* parent) : QWidget(parent) {
-    auto* axesBox = new QGroupBox(tr("Axes (the Generate panel's prompt, model and settings, one value changed per axis)"));
+    // A group box is at least as wide as its title: the explanation is a wrapped line inside.
+    auto* axesBox = new QGroupBox(tr("Axes"));
     auto* axesForm = new QFormLayout(axesBox);
+    auto* axesHint = new QLabel(tr("The Generate panel's prompt, model and settings, one value changed per axis."));
+    axesHint->setObjectName(QStringLiteral("hint"));
+    axesHint->setWordWrap(true);
+    axesForm->addRow(axesHint);
     const char* rowNames[] = {"&X", "&Y", "&Z"};
     for (int a = 0; a < 3; ++a) {
         auto* type = new QComboBox;
@@ -194,7 +200,10 @@ GridView::GridView(QWidget* parent) : QWidget(parent) {
     resultButtons->addWidget(m_exportCsv);
     resultButtons->addStretch(1);
 
-    auto* layout = new QVBoxLayout(this);
+    // In a scroll area: the wrapped hint and error lines ask for height by width, and outside a
+    // scroll area that made the whole window taller than a 700 px screen.
+    auto* content = new QWidget;
+    auto* layout = new QVBoxLayout(content);
     auto* top = new QHBoxLayout;
     top->addWidget(axesBox, 3);
     top->addWidget(scoreBox, 2);
@@ -203,6 +212,11 @@ GridView::GridView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_table, 1);
     layout->addLayout(resultButtons);
     layout->addWidget(m_summary);
+    auto* scroll = new VerticalScrollArea(this);
+    scroll->setWidget(content);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
     validate();
 }
 

@@ -1,5 +1,7 @@
 #include "ui/lora_list.h"
 
+#include "ui/elided_label.h"
+
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -21,25 +23,6 @@ namespace {
 // The slider moves in steps of 0.05 (integers ×100 would make the keyboard crawl); the spin box
 // holds the exact value.
 constexpr int kSliderScale = 20;
-
-// A name that ends in "…" when the row is too narrow for it (a clipped name reads as another name).
-class ElidedLabel : public QLabel {
-public:
-    ElidedLabel(const QString& text, QWidget* parent) : QLabel(parent), m_full(text) {
-        setText(text);
-        setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long names never widen the dock
-    }
-    QSize sizeHint() const override { return {fontMetrics().horizontalAdvance(m_full) + 4, QLabel::sizeHint().height()}; }
-
-protected:
-    void resizeEvent(QResizeEvent* event) override {
-        QLabel::resizeEvent(event);
-        setText(fontMetrics().elidedText(m_full, Qt::ElideMiddle, width()));
-    }
-
-private:
-    QString m_full;
-};
 
 QString shownName(const QString& file) {
     const QFileInfo info(file);
@@ -108,16 +91,24 @@ void LoraList::addRow(const LoraEntry& entry) {
     auto* row = new QWidget(this);
     row->setObjectName(QStringLiteral("loraRow"));
     row->setProperty("loraFile", entry.file);
-    auto* h = new QHBoxLayout(row);
-    h->setContentsMargins(0, 0, 0, 0);
+    // Two lines: the name with its remove button, then the strength. On one line the slider of a
+    // 340 px panel was only a handle wide.
+    auto* v = new QVBoxLayout(row);
+    v->setContentsMargins(0, 0, 0, 2);
+    v->setSpacing(2);
+    auto* top = new QHBoxLayout;
+    top->setSpacing(6);
+    auto* h = new QHBoxLayout;
     h->setSpacing(6);
+    v->addLayout(top);
+    v->addLayout(h);
 
-    auto* name = new ElidedLabel(shownName(entry.file), row);
+    auto* name = new ElidedLabel(shownName(entry.file), Qt::ElideMiddle, row);
     name->setObjectName(QStringLiteral("loraName"));
     name->setToolTip(entry.file);
     name->setMinimumWidth(60);
     auto* slider = new QSlider(Qt::Horizontal, row);
-    slider->setMaximumWidth(110);  // the name needs the room more than the slider
+    slider->setMinimumWidth(100);
     slider->setObjectName(QStringLiteral("loraSlider"));
     slider->setRange(int(kMinStrength * kSliderScale), int(kMaxStrength * kSliderScale));
     slider->setToolTip(tr("Strength: 1 = as trained, 0 = off, negative = the opposite"));
@@ -132,10 +123,10 @@ void LoraList::addRow(const LoraEntry& entry) {
     remove->setText(QStringLiteral("✕"));
     remove->setToolTip(tr("Remove this LoRA"));
     remove->setAutoRaise(true);
-    h->addWidget(name, 3);
-    h->addWidget(slider, 2);
+    top->addWidget(name, 1);
+    top->addWidget(remove, 0);
+    h->addWidget(slider, 1);
     h->addWidget(spin, 0);
-    h->addWidget(remove, 0);
 
     spin->setValue(entry.strength);
     slider->setValue(int(std::lround(entry.strength * kSliderScale)));

@@ -7,6 +7,7 @@
 #include "ui/app_icon.h"
 #include "ui/charts.h"
 #include "ui/compare_view.h"
+#include "ui/elided_label.h"
 #include "ui/engine_backend.h"
 #include "ui/engine_worker.h"
 #include "ui/gallery_view.h"
@@ -22,6 +23,7 @@
 #include "ui/status_reporter.h"
 #include "ui/token_counter.h"
 #include "ui/training_view.h"
+#include "ui/vertical_scroll_area.h"
 
 #include <QAction>
 #include <QApplication>
@@ -34,11 +36,14 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QShortcut>
 #include <QStandardPaths>
@@ -90,15 +95,12 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
     m_sampler = new SamplerPanel(left);
     leftLayout->addWidget(makeSection(tr("Prompt"), m_prompt, left), 3);
     leftLayout->addWidget(makeSection(tr("Sampler"), m_sampler, left), 0);
-    auto* scroll = new QScrollArea;
+    auto* scroll = new VerticalScrollArea;
     scroll->setWidget(left);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
     auto* dock = new QDockWidget(tr("Generate"), this);
     dock->setObjectName(QStringLiteral("generateDock"));
     dock->setWidget(scroll);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    dock->setMinimumWidth(340);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
 
     m_tabs = new QTabWidget(this);
@@ -205,7 +207,10 @@ MainWindow::MainWindow(const QString& settingsPath, QWidget* parent)
 
     offerInterruptedJobs();
 
-    resize(1440, 900);
+    // 1440×900, or less on a smaller screen: the window must fit a 1024×700 laptop's.
+    QSize size(1440, 900);
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) size = size.boundedTo(screen->availableGeometry().size());
+    resize(size);
 }
 
 MainWindow::~MainWindow() {
@@ -400,6 +405,20 @@ void MainWindow::showModelManager() {
 
 void MainWindow::showEvent(QShowEvent* event) {
     QMainWindow::showEvent(event);
+    if (!m_fittedToScreen) {
+        m_fittedToScreen = true;
+        // The first layout pass measures word-wrapped labels at a widget's default width, so the
+        // window's first minimum is ~80 px too tall and the window grew past a 1024×700 screen.
+        // Once the event loop has laid everything out at its real width, fit the screen if it can.
+        QTimer::singleShot(0, this, [this] {
+            const QScreen* shown = screen();
+            if (!shown || isMaximized() || isFullScreen()) return;
+            const QSize room = shown->availableGeometry().size();
+            const QSize least = minimumSizeHint().expandedTo(minimumSize());
+            if (room.width() < least.width() || room.height() < least.height()) return;  // cannot fit
+            if (width() > room.width() || height() > room.height()) resize(size().boundedTo(room));
+        });
+    }
     if (!m_settingsProblem.isEmpty()) {
         const QString problem = m_settingsProblem;
         m_settingsProblem.clear();
@@ -480,18 +499,25 @@ void MainWindow::offerInterruptedJobs() {
     for (const StoredJob& job : m_interrupted) titles << jobTitle(job.request);
     const QString count = m_interrupted.size() == 1 ? tr("1 job of the last session did not finish")
                                                     : tr("%1 jobs of the last session did not finish").arg(m_interrupted.size());
-    auto* text = new QLabel(QStringLiteral("  %1: %2  ").arg(count, titles.join(QStringLiteral(" · "))), m_interruptedBar);
+    // One widget across the bar: the list of jobs ends in "…" where the window is too narrow for
+    // it (as a label of its own it widened a 1024 px window past the screen), the buttons stay.
+    auto* row = new QWidget(m_interruptedBar);
+    row->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    auto* rowLayout = new QHBoxLayout(row);
+    rowLayout->setContentsMargins(8, 0, 0, 0);
+    auto* text = new ElidedLabel(QStringLiteral("%1: %2").arg(count, titles.join(QStringLiteral(" · "))), Qt::ElideRight, row);
     text->setObjectName(QStringLiteral("interruptedText"));
-    text->setToolTip(titles.join(QLatin1Char('\n')));
-    m_interruptedBar->addWidget(text);
-    auto* again = new QPushButton(tr("Run a&gain"), m_interruptedBar);
+    text->setToolTip(count + QLatin1Char(':') + QLatin1Char('\n') + titles.join(QLatin1Char('\n')));
+    auto* again = new QPushButton(tr("Run a&gain"), row);
     again->setObjectName(QStringLiteral("runInterrupted"));
     again->setToolTip(tr("Queue these jobs again, in their order"));
-    auto* discard = new QPushButton(tr("Discard"), m_interruptedBar);
+    auto* discard = new QPushButton(tr("Discard"), row);
     discard->setObjectName(QStringLiteral("discardInterrupted"));
     discard->setToolTip(tr("Forget these jobs"));
-    m_interruptedBar->addWidget(again);
-    m_interruptedBar->addWidget(discard);
+    rowLayout->addWidget(text, 1);
+    rowLayout->addWidget(again);
+    rowLayout->addWidget(discard);
+    m_interruptedBar->addWidget(row);
     connect(again, &QPushButton::clicked, this, &MainWindow::runInterruptedJobs);
     connect(discard, &QPushButton::clicked, this, &MainWindow::discardInterruptedJobs);
     addToolBar(Qt::TopToolBarArea, m_interruptedBar);

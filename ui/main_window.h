@@ -114,6 +114,7 @@ private:
     QString m_queuePath;
     QVector<StoredJob> m_interrupted;
     QToolBar* m_interruptedBar = nullptr;
+    bool m_fittedToScreen = false;  // the first show's size checked against the screen
     bool m_queueFrozen = false;  // quitting: the file keeps what the user chose to keep
     QString m_tokenizerModel;  // the model whose tokenizer counts the prompt
 };

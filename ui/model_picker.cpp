@@ -50,7 +50,7 @@ ModelPicker::ModelPicker(ModelRole role, const QString& fieldName, QWidget* pare
     m_combo->setInsertPolicy(QComboBox::NoInsert);
     m_combo->lineEdit()->setObjectName(fieldName);
     // Long paths must not widen the window: the field elides, the popup is as wide as it needs.
-    m_combo->setMinimumContentsLength(12);
+    m_combo->setMinimumContentsLength(8);
     m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_combo->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_combo->setItemDelegate(new SourceDelegate(m_combo));

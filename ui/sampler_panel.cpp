@@ -36,8 +36,17 @@ void selectData(QComboBox* box, const QString& value, bool addMissing) {
     box->setCurrentIndex(i >= 0 ? i : 0);
 }
 
-QComboBox* dataCombo(QWidget* parent, const QList<QPair<QString, QString>>& items, const QString& tooltip) {
+// A combo box that may be narrower than its longest item (shown elided; the popup shows it whole),
+// so that the panel fits a 1024 px window.
+QComboBox* narrowCombo(QWidget* parent) {
     auto* box = new QComboBox(parent);
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(9);
+    return box;
+}
+
+QComboBox* dataCombo(QWidget* parent, const QList<QPair<QString, QString>>& items, const QString& tooltip) {
+    auto* box = narrowCombo(parent);
     for (const auto& [label, data] : items) box->addItem(label, data);
     box->setToolTip(tooltip);
     return box;
@@ -87,7 +96,7 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent) {
     m_loras = new LoraList(this);
     form->addRow(tr("LoRAs"), m_loras);
 
-    m_scheduler = new QComboBox(this);
+    m_scheduler = narrowCombo(this);
     m_scheduler->addItems(schedulerNames());
     m_scheduler->setToolTip(tr("The sampler (diffusers scheduler); PNDM is the SD 1.5 default"));
     form->addRow(tr("S&cheduler"), m_scheduler);
@@ -154,7 +163,7 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent) {
     seedRow->addWidget(m_reuseSeed);
     form->addRow(tr("Seed"), seedRow);
 
-    m_device = new QComboBox(this);
+    m_device = narrowCombo(this);
     m_device->addItem(QStringLiteral("cpu"));
     m_device->addItem(QStringLiteral("cuda"));
     m_device->setToolTip(tr("Where the engine runs (CUDA needs a CUDA build of LibTorch)"));
@@ -188,7 +197,7 @@ SamplerPanel::SamplerPanel(QWidget* parent) : QWidget(parent) {
                          tr("A1111: (word:1.2) weights, [word] and BREAK, prompts of any length; plain: the text as "
                             "diffusers reads it (77 tokens)"));
     m_syntax->setObjectName(QStringLiteral("promptSyntax"));
-    form->addRow(tr("Prompt syntax"), m_syntax);
+    form->addRow(tr("Syntax"), m_syntax);  // short: the label column sets the panel's width
 
     m_clipSkip = new QSpinBox(this);
     m_clipSkip->setObjectName(QStringLiteral("clipSkip"));

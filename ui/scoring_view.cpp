@@ -1,6 +1,7 @@
 #include "ui/scoring_view.h"
 
 #include "ui/charts.h"
+#include "ui/vertical_scroll_area.h"
 
 #include <QComboBox>
 #include <QFileInfo>
@@ -30,15 +31,16 @@ ScoringView::ScoringView(QWidget* parent) : QWidget(parent) {
     columns->setChildrenCollapsible(false);
     columns->setHandleWidth(10);
 
-    // Left column: image, labels, actions.
-    auto* left = new QWidget(columns);
+    // Left column: image, labels, actions; it scrolls when the window is too short for it.
+    auto* leftScroll = new VerticalScrollArea(columns);
+    auto* left = new QWidget(leftScroll);
     left->setMinimumWidth(240);
     left->setMaximumWidth(420);
     auto* l = new QVBoxLayout(left);
     l->setContentsMargins(0, 0, 0, 0);
     l->setSpacing(8);
     m_image = new ImageDropZone(tr("Drop an image here\nor click to choose one"), left);
-    m_image->setMinimumHeight(200);
+    m_image->setMinimumHeight(150);  // leaves the labels their room in a 700 px window
     l->addWidget(makeSection(tr("Image"), m_image, left), 3);
 
     auto* labelsBox = new QWidget(left);
@@ -73,7 +75,9 @@ ScoringView::ScoringView(QWidget* parent) : QWidget(parent) {
     l->addWidget(m_score);
     l->addWidget(m_scoreAll);
     l->addWidget(m_error);
-    columns->addWidget(left);
+    leftScroll->setWidget(left);
+    leftScroll->setMaximumWidth(440);  // the column's 420 and a scroll bar
+    columns->addWidget(leftScroll);
 
     // Right: the chart over the table.
     auto* right = new QSplitter(Qt::Vertical, columns);

@@ -2,6 +2,7 @@
 
 #include "ui/charts.h"
 #include "ui/theme.h"
+#include "ui/vertical_scroll_area.h"
 
 #include <QChart>
 #include <QChartView>
@@ -75,10 +76,7 @@ TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(8, 8, 8, 8);
     layout->setSpacing(10);
 
-    auto* formsScroll = new QScrollArea(this);
-    formsScroll->setWidgetResizable(true);
-    formsScroll->setFrameShape(QFrame::NoFrame);
-    formsScroll->setMinimumWidth(340);
+    auto* formsScroll = new VerticalScrollArea(this);
     formsScroll->setMaximumWidth(430);
     auto* forms = new QWidget(formsScroll);
     auto* f = new QVBoxLayout(forms);
@@ -241,7 +239,9 @@ QWidget* TrainingView::buildTrainingForm() {
     form->addRow(tr("Optimizer"), m_optimizer);
     form->addRow(tr("Seed"), m_seed);
     l->addLayout(form);
-    auto* buttons = new QHBoxLayout;
+    // Train across the top, Stop and Export under it: three buttons in a row made the forms
+    // column too wide for a 1024 px window.
+    auto* buttons = new QGridLayout;
     m_train = new QPushButton(tr("Train"), w);
     m_train->setObjectName(QStringLiteral("primary"));
     m_train->setToolTip(tr("Transfer-learn ResNet18 (frozen backbone, new head) on the dataset (Ctrl+T)"));
@@ -250,9 +250,9 @@ QWidget* TrainingView::buildTrainingForm() {
     m_stop->setToolTip(tr("Stop training after the current batch (Esc)"));
     m_export = new QPushButton(tr("Export…"), w);
     m_export->setToolTip(tr("Save the trained classifier to a file"));
-    buttons->addWidget(m_train, 2);
-    buttons->addWidget(m_stop, 1);
-    buttons->addWidget(m_export, 1);
+    buttons->addWidget(m_train, 0, 0, 1, 2);
+    buttons->addWidget(m_stop, 1, 0);
+    buttons->addWidget(m_export, 1, 1);
     l->addLayout(buttons);
     m_trainProgress = new QProgressBar(w);
     m_trainProgress->setValue(0);
@@ -322,7 +322,7 @@ QWidget* TrainingView::buildCharts() {
     m_accView->setObjectName(QStringLiteral("accuracyChart"));
     m_accView->setRenderHint(QPainter::Antialiasing);
     for (QChartView* v : {m_lossView, m_accView}) {
-        v->setMinimumSize(280, 220);
+        v->setMinimumSize(170, 200);  // two side by side still fit a 1024 px window
         v->chart()->legend()->setAlignment(Qt::AlignBottom);
     }
     l->addWidget(m_lossView);

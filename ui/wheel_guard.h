@@ -2,8 +2,9 @@
 //
 // Scrolling a panel with the wheel used to change whatever spin box, combo box or slider passed
 // under the pointer (a scroll changed the test split 0.20 → 0.05 and saved it). Installed on the
-// application, this filter drops wheel events for such widgets unless they have the keyboard
-// focus; clicking or tabbing into a field still lets the wheel adjust it. UI thread only.
+// application, this filter takes wheel events away from such widgets unless they have the keyboard
+// focus and gives them to the scroll area around them, so the panel scrolls instead; clicking or
+// tabbing into a field still lets the wheel adjust it. UI thread only.
 #pragma once
 
 #include <QObject>

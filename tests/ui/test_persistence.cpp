@@ -8,6 +8,7 @@
 #include "ui/job_queue_store.h"
 #include "ui/job_router.h"
 #include "ui/jobs_view.h"
+#include "ui/elided_label.h"
 #include "ui/main_window.h"
 #include "ui/prompt_panel.h"
 #include "ui/scoring_view.h"
@@ -165,7 +166,7 @@ TEST_CASE("queued jobs are offered again after a restart and run again or are di
     CHECK(std::get<GenerateRequest>(window.interruptedJobs()[1].request).params == fox(43));
     auto* bar = find<QToolBar>(window, "interruptedJobs");
     CHECK(bar->isVisible());
-    CHECK(find<QLabel>(*bar, "interruptedText")->text().contains("2 jobs of the last session did not finish"));
+    CHECK(find<ElidedLabel>(*bar, "interruptedText")->fullText().contains("2 jobs of the last session did not finish"));
 
     SECTION("Run again queues them in their order") {
         const int before = jobRows(window);

@@ -12,6 +12,9 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QSpinBox>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QVBoxLayout>
 #include <QWheelEvent>
 
 using namespace pictor::ui;
@@ -73,4 +76,37 @@ TEST_CASE("no field of the studio window changes under the wheel without focus",
         wheel(combo, -120);
         CHECK(combo->currentIndex() == before);
     }
+}
+
+TEST_CASE("the wheel scrolls a panel, also over its unfocused fields, and leaves their values alone", "[ui][wheel]") {
+    ensureApp();
+    WheelGuard guard;
+    qApp->installEventFilter(&guard);
+    QScrollArea area;
+    auto* contents = new QWidget;
+    auto* layout = new QVBoxLayout(contents);
+    QSpinBox* spin = nullptr;
+    for (int i = 0; i < 40; ++i) {
+        auto* box = new QSpinBox;
+        box->setRange(0, 100);
+        box->setValue(50);
+        layout->addWidget(box);
+        if (i == 1) spin = box;
+    }
+    area.setWidget(contents);
+    area.resize(200, 150);
+    area.show();
+    QScrollBar* bar = area.verticalScrollBar();
+    REQUIRE(bar->maximum() > 0);
+    REQUIRE(bar->value() == 0);
+    // Over the panel itself (its viewport), as the window system delivers it.
+    wheel(area.viewport(), -120);
+    CHECK(bar->value() > 0);
+    const int afterOne = bar->value();
+    // Over an unfocused spin box: the panel scrolls on, the value stays.
+    REQUIRE(spin->isVisible());
+    wheel(spin, -120);
+    CHECK(spin->value() == 50);
+    CHECK(bar->value() > afterOne);
+    qApp->removeEventFilter(&guard);
 }
