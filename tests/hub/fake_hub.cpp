@@ -1,5 +1,6 @@
 #include "tests/hub/fake_hub.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -172,6 +173,11 @@ void FakeHub::corrupt_content(bool on) {
 void FakeHub::ignore_range(bool on) {
     std::lock_guard<std::mutex> lock(mutex_);
     ignore_range_ = on;
+}
+
+void FakeHub::limit_rate(std::size_t bytes_per_second) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    rate_ = bytes_per_second;
 }
 
 std::vector<FakeHub::Logged> FakeHub::log() const {
@@ -347,6 +353,7 @@ void FakeHub::handle(int fd) {
     } else {
         error(404, "", "unknown route " + path);
     }
+    const std::size_t rate = rate_;
     lock.unlock();
 
     reply.content_length = reply.body.size();
@@ -354,7 +361,17 @@ void FakeHub::handle(int fd) {
     for (const auto& [k, v] : reply.headers) header += k + ": " + v + "\r\n";
     header += "Content-Length: " + std::to_string(reply.content_length) + "\r\nConnection: close\r\n\r\n";
     if (!send_all(fd, header.data(), header.size()) || head) return;
-    send_all(fd, reply.body.data(), cut ? cut_at : reply.body.size());
+    const std::size_t body = cut ? cut_at : reply.body.size();
+    if (rate == 0) {
+        send_all(fd, reply.body.data(), body);
+        return;
+    }
+    // 20 slices a second: a killed client shows up as a failed send within 50 ms.
+    const std::size_t slice = std::max<std::size_t>(1, rate / 20);
+    for (std::size_t sent = 0; sent < body && !stop_; sent += slice) {
+        if (!send_all(fd, reply.body.data() + sent, std::min(slice, body - sent))) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 }  // namespace pictor::test

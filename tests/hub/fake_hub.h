@@ -67,6 +67,9 @@ public:
     void corrupt_content(bool on);
     // Ignore Range headers (always 200 with the whole content).
     void ignore_range(bool on);
+    // Content bodies go out at about this many bytes a second (0: as fast as the socket takes them),
+    // so that a client can be killed in the middle of a transfer.
+    void limit_rate(std::size_t bytes_per_second);
 
     std::vector<Logged> log() const;
     void clear_log();
@@ -95,6 +98,7 @@ private:
     std::size_t cut_bytes_ = 0;
     bool corrupt_ = false;
     bool ignore_range_ = false;
+    std::size_t rate_ = 0;
     std::vector<Logged> log_;
 };
 

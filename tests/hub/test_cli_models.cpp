@@ -4,9 +4,17 @@
 
 #include "core/jobs/job_error.h"
 
+#include <chrono>
+#include <csignal>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <random>
 #include <sstream>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -64,6 +72,19 @@ Run models(const std::vector<std::string>& words) {
     return r;
 }
 
+// The environment the command reads, pointed at the fake Hub and folders under `dir`.
+struct HubEnvironment {
+    HubEnvironment(const FakeHub& hub, const fs::path& dir)
+        : endpoint("HF_ENDPOINT", hub.url()),
+          cache("HF_HUB_CACHE", (dir / "hf").string()),
+          home("HF_HOME", (dir / "hf-home").string()),
+          token("HF_TOKEN", ""),
+          legacy_token("HUGGING_FACE_HUB_TOKEN", ""),
+          torch("TORCH_HOME", (dir / "torch").string()),
+          config("XDG_CONFIG_HOME", (dir / "config").string()) {}
+    ScopedEnv endpoint, cache, home, token, legacy_token, torch, config;
+};
+
 nlohmann::json entry(const nlohmann::json& list, const std::string& name) {
     for (const auto& e : list) {
         if (e["name"] == name) return e;
@@ -85,13 +106,7 @@ TEST_CASE("pictor-cli models: add, list, pull, verify, remove", "[hub][cli]") {
                               ""});
     const std::string pth = "resnet18-" + FakeHub::sha256(weights).substr(0, 8) + ".pth";
     hub.add_plain_file(pth, weights);
-    ScopedEnv endpoint("HF_ENDPOINT", hub.url());
-    ScopedEnv cache("HF_HUB_CACHE", (dir / "hf").string());
-    ScopedEnv home("HF_HOME", (dir / "hf-home").string());
-    ScopedEnv token("HF_TOKEN", "");
-    ScopedEnv legacy_token("HUGGING_FACE_HUB_TOKEN", "");
-    ScopedEnv torch("TORCH_HOME", (dir / "torch").string());
-    ScopedEnv config("XDG_CONFIG_HOME", (dir / "config").string());
+    const HubEnvironment env(hub, dir.path());
 
     Run r = models({"add", "org/tiny", "--include", "*.json", "*.safetensors"});
     REQUIRE(r.code == 0);
@@ -168,4 +183,118 @@ TEST_CASE("pictor-cli models: usage and download errors", "[hub][cli]") {
     r = models({"pull", "resnet50", "--variant", "fp16"});
     CHECK(r.code == 1);
     CHECK_THAT(r.err, Catch::Contains("has no variants"));
+}
+
+namespace {
+
+// Starts `pictor-cli models <words>` in a child process (fork: the fake Hub stays in this one),
+// kills it with SIGKILL after `delay`; returns true if it was still running then.
+bool killed_during(const std::vector<std::string>& words, std::chrono::milliseconds delay) {
+    std::cout.flush();
+    std::cerr.flush();
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) _exit(models(words).code);  // no Catch2 teardown in the child
+    std::this_thread::sleep_for(delay);
+    int status = 0;
+    const bool running = waitpid(child, &status, WNOHANG) == 0;
+    if (running) {
+        kill(child, SIGKILL);
+        waitpid(child, &status, 0);
+    }
+    return running;
+}
+
+// Files under `root`, by path, with their contents.
+std::map<fs::path, std::string> files_under(const fs::path& root) {
+    std::map<fs::path, std::string> files;
+    if (!fs::exists(root)) return files;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+        if (e.is_regular_file()) files[e.path()] = test::read_binary_file(e.path());
+    }
+    return files;
+}
+
+// After a kill: every visible file is the whole content, every .incomplete one a prefix of it.
+// Returns the bytes kept in .incomplete files (what a resumed download need not fetch again).
+std::size_t check_after_kill(const fs::path& root, const std::string& content, const std::string& file_name) {
+    std::size_t kept = 0;
+    for (const auto& [path, bytes] : files_under(root)) {
+        const std::string name = path.filename().string();
+        INFO(path.string());
+        if (name.ends_with(".incomplete")) {
+            CHECK(bytes.size() <= content.size());
+            CHECK(content.compare(0, bytes.size(), bytes) == 0);
+            kept += bytes.size();
+        } else if (name == file_name || name == FakeHub::sha256(content)) {
+            CHECK(bytes == content);
+        }
+    }
+    return kept;
+}
+
+}  // namespace
+
+TEST_CASE("pictor-cli models pull killed 20 times at random moments resumes and never shows a partial file",
+          "[hub][cli][crash]") {
+    FakeHub hub(std::chrono::seconds(240));
+    test::TempDir dir;
+    const std::string weights = test::pseudo_random_bytes(1'200'000, 5);
+    hub.add_repo("org/big", {kCommit, {{"config.json", R"({"a": 1})", false}, {"model.safetensors", weights, true}}, ""});
+    const std::string pth = "resnet50-" + FakeHub::sha256(weights).substr(0, 8) + ".pth";
+    hub.add_plain_file(pth, weights);
+    hub.limit_rate(1'000'000);  // 1.2 s a download: room for a kill in the middle
+    const HubEnvironment env(hub, dir.path());
+    REQUIRE(models({"add", "org/big"}).code == 0);
+
+    struct Case {
+        const char* what;
+        std::vector<std::string> pull;
+        fs::path root;
+        std::string file_name;
+    };
+    const std::vector<Case> cases{
+        {"Hub repo", {"pull", "big"}, dir / "hf", "model.safetensors"},
+        {"torchvision URL", {"pull", hub.url() + "/models/" + pth}, dir / "torch", pth},
+    };
+    std::mt19937 random(77);
+    for (const Case& c : cases) {
+        INFO(c.what);
+        int kills = 0, resumed = 0, completed = 0;
+        std::size_t kept_before = 0;
+        while (kills < 20) {
+            const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(30, 900)(random));
+            if (killed_during(c.pull, delay)) {
+                ++kills;
+                const std::size_t kept = check_after_kill(c.root, weights, c.file_name);
+                // A restarted download continues from what the killed one kept.
+                if (kept_before > 0 && kept >= kept_before) ++resumed;
+                kept_before = kept;
+            } else {
+                // It finished before the kill: complete and correct; start over for more kills.
+                ++completed;
+                check_after_kill(c.root, weights, c.file_name);
+                REQUIRE(models({"verify", c.pull[1]}).code == 0);
+                fs::remove_all(c.root);
+                kept_before = 0;
+            }
+        }
+        hub.clear_log();
+        const Run last = models(c.pull);
+        INFO(last.err);
+        REQUIRE(last.code == 0);
+        CHECK(check_after_kill(c.root, weights, c.file_name) == 0);  // nothing .incomplete left
+        CHECK(models({"verify", c.pull[1]}).code == 0);
+        INFO(kills << " kills, " << resumed << " resumed, " << completed << " completed before the kill");
+        CHECK(resumed >= 5);
+        // The last run asked only for what was missing, when anything had been kept.
+        if (kept_before > 0) {
+            bool ranged = false;
+            for (const auto& logged : hub.log()) {
+                const auto range = logged.headers.find("range");
+                if (range != logged.headers.end() && range->second != "bytes=0-") ranged = true;
+            }
+            CHECK(ranged);
+        }
+    }
 }
