@@ -174,7 +174,10 @@ void ModelManagerDialog::showLocal(const QVector<LocalModelInfo>& found) {
                                                   {ModelRole::Clip, m_settings.clipModel},
                                                   {ModelRole::ResNet50, m_settings.resnet50Model},
                                                   {ModelRole::ResNet18, m_settings.resnet18Model}};
-    for (const auto& [role, ref] : uses) {
+    for (const auto& use : uses) {
+        // Not a structured binding: clang 14 (the sanitizer build) cannot capture one in a lambda.
+        const ModelRole role = use.first;
+        const QString& ref = use.second;
         if (!m_hasSettings || !isLocalPath(ref)) continue;
         const QString path = QDir::cleanPath(expandHome(ref));
         const bool listed = std::any_of(rows.begin(), rows.end(), [&](const LocalModelInfo& m) {
