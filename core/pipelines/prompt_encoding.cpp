@@ -70,7 +70,12 @@ std::vector<EncodedPrompt> encode_prompts(CLIPTextModelImpl& model, const ClipTo
                 z = z * m_all.narrow(0, first + k, 1);
                 const at::Tensor new_mean = z.mean();
                 means.new_mean = new_mean.item<float>();
-                z = z * (original_mean / new_mean);
+                // A1111 divides by the weighted mean as it is. Where that mean is zero or so close
+                // to it that the rescaled embeddings overflow (an encoder whose outputs average to
+                // ~0, such as the tiny test model on some CPUs' summation order), A1111 would hand
+                // inf/NaN to the UNet; the weighted embeddings are kept unrescaled instead.
+                const at::Tensor restored = z * (original_mean / new_mean);
+                if (at::isfinite(restored).all().item<bool>()) z = restored;
             } else {
                 means.new_mean = means.original_mean;
             }

@@ -11,6 +11,7 @@
 #include "core/io/safetensors.h"
 #include "core/models/sd/taesd.h"
 #include "core/pipelines/txt2img.h"
+#include "core/util/cpu_features.h"
 #include "tests/support/fixtures.h"
 #include "tests/sd/sd_tiny_run.h"
 
@@ -47,8 +48,11 @@ TEST_CASE("bf16 txt2img stays close to float32 (sd-tiny, PNDM, CFG)", "[sd][bf16
     REQUIRE(b.images.scalar_type() == at::kFloat);
     const Levels d = level_difference(b.images, a.images);
     std::cout << "bf16 vs f32, sd-tiny 64x64, 4 PNDM steps, CFG 7.5: mean " << d.mean << " max " << d.max << " levels of 255\n";
-    CHECK(d.mean < 2.0);  // measured here: mean 0.78, max 6
-    CHECK(d.max < 24.0);
+    // Measured: mean 0.78, max 6 on a CPU with AVX512-BF16; mean 2.92, max 28 on an AMD EPYC
+    // without it (LibTorch's emulated bf16 rounds after every operation).
+    const bool native = cpu_has_fast_bf16();
+    CHECK(d.mean < (native ? 2.0 : 4.0));
+    CHECK(d.max < (native ? 24.0 : 40.0));
     // The f32 run is the golden one, unchanged by the bf16 model living beside it.
     CHECK(test::all_close(a.images, e.load("run_images"), 1e-3, 0, "f32 images"));
 }
@@ -64,6 +68,8 @@ TEST_CASE("bf16 TAESD decode stays close to float32", "[sd][bf16][taesd]") {
     const at::Tensor b = (bf16->decode(z.to(at::kBFloat16)).to(at::kFloat) / 2 + 0.5).clamp(0, 1);
     const Levels d = level_difference(b, a);
     std::cout << "bf16 vs f32, taesd-tiny decode 8x12: mean " << d.mean << " max " << d.max << " levels of 255\n";
-    CHECK(d.mean < 1.0);  // measured here: mean 0.31, max 3
-    CHECK(d.max < 8.0);
+    // Measured: mean 0.31, max 3 with AVX512-BF16; mean 1.74, max 11 on an AMD EPYC without it.
+    const bool native = cpu_has_fast_bf16();
+    CHECK(d.mean < (native ? 1.0 : 2.5));
+    CHECK(d.max < (native ? 8.0 : 16.0));
 }
