@@ -135,7 +135,7 @@ TEST_CASE("validation: score, classify, compare, predict, dataset and train requ
     CHECK_THROWS_WITH(jobs::validate(s), Contains("give at least one image"));
     s.images = {"/no/such.png"};
     CHECK_THROWS_WITH(jobs::validate(s), Contains("'/no/such.png' does not exist"));
-    s.images = {PICTOR_SOURCE_DIR "/README.md"};
+    s.images = {test::source_dir() / "README.md"};
     CHECK_THROWS_WITH(jobs::validate(s), Contains("the label list is empty"));
     s.labels = {"fox", "  "};
     CHECK_THROWS_WITH(jobs::validate(s), Contains("label 2 is empty"));
@@ -144,7 +144,7 @@ TEST_CASE("validation: score, classify, compare, predict, dataset and train requ
     CHECK_THROWS_WITH(jobs::validate(s), Contains("has no {}"));
 
     jobs::ClassifyRequest c;
-    c.images = {PICTOR_SOURCE_DIR "/README.md"};
+    c.images = {test::source_dir() / "README.md"};
     c.top_k = 0;
     CHECK_THROWS_WITH(jobs::validate(c), Contains("top-k"));
     c.top_k = 5;
@@ -152,7 +152,7 @@ TEST_CASE("validation: score, classify, compare, predict, dataset and train requ
     CHECK_THROWS_WITH(jobs::validate(c), Contains("preset"));
 
     jobs::CompareRequest k;
-    k.image = PICTOR_SOURCE_DIR "/README.md";
+    k.image = test::source_dir() / "README.md";
     CHECK_THROWS_WITH(jobs::validate(k), Contains("the label list is empty"));
 
     jobs::PredictRequest p;
@@ -171,7 +171,7 @@ TEST_CASE("validation: score, classify, compare, predict, dataset and train requ
     CHECK_THROWS_WITH(jobs::validate(d), Contains("guidance"));
 
     jobs::TrainRequest t;
-    t.data_dir = PICTOR_SOURCE_DIR;
+    t.data_dir = test::source_dir();
     t.out_dir = "/tmp/x";
     t.learning_rate = std::numeric_limits<double>::infinity();
     CHECK_THROWS_WITH(jobs::validate(t), Contains("learning rate"));

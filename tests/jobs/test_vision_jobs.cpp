@@ -18,7 +18,7 @@ TEST_CASE("score job: every image in order and a bad file in a batch is reported
     if (!clip) return;
     jobs::ScoreRequest r;
     r.clip = clip->string();
-    r.images = {*clip / "images/img0_rgb_320x240.png", fs::path(PICTOR_SOURCE_DIR) / "README.md",
+    r.images = {*clip / "images/img0_rgb_320x240.png", test::source_dir() / "README.md",
                 *clip / "images/img2_gray_150x180.png"};
     r.labels = {"fox", "dog"};
     r.prompt_template = "a photo of a {}";
@@ -36,7 +36,7 @@ TEST_CASE("score job: every image in order and a bad file in a batch is reported
     CHECK(result.images[2].best >= 0);
 
     // One image alone: its failure is the job's.
-    r.images = {fs::path(PICTOR_SOURCE_DIR) / "README.md"};
+    r.images = {test::source_dir() / "README.md"};
     CHECK_THROWS_WITH(jobs::run_score(r, sink), Contains("README.md"));
 }
 

@@ -20,12 +20,14 @@ bool running_in_ci() {
 }
 }  // namespace
 
+fs::path source_dir() { return fs::path(PICTOR_SOURCE_DIR); }
+
 std::optional<fs::path> fixtures_root() {
     if (const char* env = std::getenv("PICTOR_FIXTURES"); env && *env) {
         if (fs::is_directory(env)) return fs::path(env);
         return std::nullopt;
     }
-    const fs::path beside = fs::path(PICTOR_SOURCE_DIR).parent_path() / "shared" / "fixtures";
+    const fs::path beside = source_dir().parent_path() / "shared" / "fixtures";
     if (fs::is_directory(beside)) return beside;
     return std::nullopt;
 }

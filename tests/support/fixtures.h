@@ -14,6 +14,9 @@
 
 namespace pictor::test {
 
+// The checkout this test binary was built from (README.md, resources/, tests/).
+std::filesystem::path source_dir();
+
 // The fixtures root, if it exists.
 std::optional<std::filesystem::path> fixtures_root();
 
